@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VpnapiConfig(AppConfig):
+    name = "vpnapi"
+    verbose_name = "VPN API"

@@ -1,0 +1,160 @@
+"""Serializer fields that apply the API's input rules."""
+
+from datetime import UTC, datetime
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.http import http_date
+from rest_framework import serializers
+
+from accounts.validators import find_control_character
+
+
+def format_http_date(value):
+    """Format a datetime as RFC 1123 in GMT, or None as None."""
+    if value is None:
+        return None
+    return http_date(value.timestamp())
+
+
+class TextField(serializers.CharField):
+    """A string field that rejects non-strings and control characters.
+
+    Whitespace is kept as sent, because a password may begin with a space and
+    a username with a space must be rejected rather than trimmed into another
+    valid name.
+    """
+
+    default_error_messages = {
+        "not_a_string": "Send a JSON string, not {type}.",
+        "control_character": "Remove the control character {code}; only printable text is allowed.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+        # DRF's own NUL check returns a vaguer message; ours covers it.
+        self.validators = [v for v in self.validators if type(v).__name__ != "ProhibitNullCharactersValidator"]
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string", type=_json_type(data))
+        character = find_control_character(data)
+        if character is not None:
+            self.fail("control_character", code=f"U+{ord(character):04X}")
+        return super().to_internal_value(data)
+
+
+class FlexibleBooleanField(serializers.Field):
+    """A flag sent as true/false, 1/0, "1"/"0" or "true"/"false"."""
+
+    TRUE_VALUES = {True, "1", "true"}
+    FALSE_VALUES = {False, "0", "false"}
+
+    default_error_messages = {
+        "invalid": "Send true or false (1 or 0 also work), not {value}.",
+    }
+
+    def to_internal_value(self, data):
+        key = data.lower() if isinstance(data, str) else data
+        # bool is a subclass of int, and 1.0 == 1, so check the type too.
+        if isinstance(key, float):
+            self.fail("invalid", value=_show(data))
+        if key in self.TRUE_VALUES:
+            return True
+        if key in self.FALSE_VALUES:
+            return False
+        self.fail("invalid", value=_show(data))
+
+    def to_representation(self, value):
+        return bool(value)
+
+
+class StrictChoiceIntegerField(serializers.Field):
+    """An integer that must be one of the given choices; numeric strings are accepted."""
+
+    default_error_messages = {"invalid": "Send one of {choices}, not {value}."}
+
+    def __init__(self, choices, **kwargs):
+        self.choices = list(choices)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = data
+        if isinstance(data, str) and data.strip().isdigit():
+            value = int(data)
+        if isinstance(value, bool) or not isinstance(value, int) or value not in self.choices:
+            self.fail("invalid", choices=", ".join(str(c) for c in self.choices), value=_show(data))
+        return value
+
+    def to_representation(self, value):
+        return value
+
+
+class ExpiryField(serializers.Field):
+    """An expiry time: ISO 8601 with an offset, Unix seconds, or null to clear."""
+
+    default_error_messages = {
+        "invalid": (
+            "Send an ISO 8601 date-time with an offset such as 2030-01-31T23:59:59Z, "
+            "Unix seconds such as 1896134399, or null; got {value}."
+        ),
+        "naive": "Add a time zone offset to {value}, for example {value}Z for UTC.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid", value=_show(data))
+        if isinstance(data, (int, float)):
+            return self._from_timestamp(data)
+        if not isinstance(data, str) or find_control_character(data) is not None or len(data) > 64:
+            self.fail("invalid", value=_show(data))
+        text = data.strip()
+        if text.isdigit():
+            return self._from_timestamp(int(text))
+        try:
+            parsed = parse_datetime(text)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            self.fail("invalid", value=_show(data))
+        if timezone.is_naive(parsed):
+            self.fail("naive", value=text)
+        return parsed.astimezone(UTC)
+
+    def _from_timestamp(self, seconds):
+        try:
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            self.fail("invalid", value=_show(seconds))
+
+    def to_representation(self, value):
+        return format_http_date(value)
+
+
+def _json_type(value):
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _show(value, limit=40):
+    if isinstance(value, str):
+        text = repr(value)
+    elif isinstance(value, (list, dict)):
+        text = _json_type(value)
+    else:
+        text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,30 @@
+"""API routes.
+
+Each route answers at /1.0/<Name> and, because the reference's own examples
+use those forms, also without the /1.0 prefix and with a lower-case name. A
+trailing slash is optional and never redirected.
+"""
+
+from django.urls import re_path
+
+from vpnapi.views.auth import AuthView
+from vpnapi.views.fallback import unknown_route
+from vpnapi.views.users import UserDetailView, UserListView
+
+
+def api_route(name, suffix, view, route_name):
+    """Return a route for /1.0/Name<suffix>, /Name<suffix> and their lower-case forms."""
+    names = f"(?:{name}|{name.lower()})" if name != name.lower() else name
+    return re_path(rf"^(?:1\.0/)?{names}{suffix}/?$", view, name=route_name)
+
+
+urlpatterns = [
+    api_route("Auth", "", AuthView.as_view(), "api-auth"),
+    api_route("User", "", UserListView.as_view(), "api-users"),
+    api_route("User", r"/(?P<identifier>[^/]+)", UserDetailView.as_view(), "api-user"),
+]
+
+# Must stay last: everything else under /1.0/ is a JSON 404.
+fallback_urlpatterns = [
+    re_path(r"^1\.0(?:/(?P<path>.*))?$", unknown_route),
+]
