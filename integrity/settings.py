@@ -182,6 +182,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "DESCRIPTION": "JSON API for VPN resellers and VPN servers. The guide with examples is docs/api.md.",
+    # Tags and operation ids start after the version segment: /1.0/User -> User.
+    "SCHEMA_PATH_PREFIX": r"/1\.0",
+    "PREPROCESSING_HOOKS": ["vpnapi.schema.keep_canonical_routes"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "vpnapi.schema.add_shared_error_responses",
+    ],
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "ENUM_NAME_OVERRIDES": {"SuccessOkEnum": ["ok"], "SuccessErrorEnum": ["error"]},
+    # No request may leave for swagger.io's validator badge.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "persistAuthorization": False},
 }
 
 LOGGING = {
