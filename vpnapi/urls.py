@@ -6,6 +6,7 @@ trailing slash is optional and never redirected.
 """
 
 from django.urls import re_path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
 from vpnapi.views.auth import AuthView
 from vpnapi.views.fallback import unknown_route
@@ -22,6 +23,21 @@ urlpatterns = [
     api_route("Auth", "", AuthView.as_view(), "api-auth"),
     api_route("User", "", UserListView.as_view(), "api-users"),
     api_route("User", r"/(?P<identifier>[^/]+)", UserDetailView.as_view(), "api-user"),
+]
+
+# The OpenAPI schema and Swagger UI are public: integrators read them before
+# they have a key, so a missing or wrong API-KEY header must not block them.
+urlpatterns += [
+    re_path(
+        r"^1\.0/openapi\.json$",
+        SpectacularJSONAPIView.as_view(authentication_classes=[]),
+        name="api-schema",
+    ),
+    re_path(
+        r"^1\.0/docs/?$",
+        SpectacularSwaggerView.as_view(url_name="api-schema", authentication_classes=[]),
+        name="api-docs",
+    ),
 ]
 
 # Must stay last: everything else under /1.0/ is a JSON 404.
