@@ -1,5 +1,7 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
+from vpnapi import schema
 from vpnapi.credentials import check_credentials
 from vpnapi.permissions import IsResellerOrNodeKey
 from vpnapi.serializers import CredentialsSerializer
@@ -15,6 +17,17 @@ class AuthView(ApiView):
 
     permission_classes = [IsResellerOrNodeKey]
 
+    @extend_schema(
+        operation_id="auth_check",
+        summary="Check a VPN user's username and password",
+        request=CredentialsSerializer,
+        responses={
+            200: schema.OkUserIdSerializer,
+            401: schema.error_response(401, schema.AUTH_401_DESCRIPTION),
+            403: schema.error_response(403, schema.AUTH_403_DESCRIPTION),
+        },
+        examples=schema.AUTH_EXAMPLES,
+    )
     def post(self, request):
         data = validated(CredentialsSerializer, request.data)
         user = check_credentials(request.user, data["username"], data["password"])

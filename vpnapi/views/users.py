@@ -3,11 +3,12 @@ import math
 
 from django.db import transaction
 from django.db.models import Q
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from accounts.models import AccountType, QuotaExceeded, UsernameTaken, VpnUser
 from accounts.validators import find_control_character
-from vpnapi import idempotency
+from vpnapi import idempotency, schema
 from vpnapi.errors import bad_request, conflict, forbidden, not_found
 from vpnapi.fields import format_http_date
 from vpnapi.serializers import VpnUserWriteSerializer, user_detail, user_row
@@ -80,6 +81,13 @@ class ListParameters:
 class UserListView(ApiView):
     """List a reseller's live VPN users (GET) or create one (POST)."""
 
+    @extend_schema(
+        operation_id="user_list",
+        summary="List the reseller's users, one page at a time",
+        parameters=schema.user_list_parameters(),
+        responses={200: schema.UserPageSerializer(many=True), 400: schema.error_response(400)},
+        examples=schema.USER_LIST_EXAMPLES,
+    )
     def get(self, request):
         params = ListParameters(request.query_params)
         users = VpnUser.objects.for_reseller(request.user.reseller).live()
@@ -111,6 +119,19 @@ class UserListView(ApiView):
             ]
         )
 
+    @extend_schema(
+        operation_id="user_create",
+        summary="Create a user",
+        parameters=[schema.IDEMPOTENCY_KEY],
+        request=VpnUserWriteSerializer,
+        responses={
+            200: schema.UserCreatedSerializer,
+            400: schema.error_response(400),
+            403: schema.error_response(403, schema.QUOTA_403_DESCRIPTION),
+            409: schema.error_response(409, schema.CREATE_409_DESCRIPTION),
+        },
+        examples=schema.USER_CREATE_EXAMPLES,
+    )
     def post(self, request):
         reseller = request.user.reseller
         key = idempotency.read_idempotency_key(request)
@@ -180,9 +201,29 @@ def get_user_or_404(reseller, identifier):
 class UserDetailView(ApiView):
     """Read (GET), change (PUT, PATCH) or delete (DELETE) one VPN user."""
 
+    @extend_schema(
+        operation_id="user_retrieve",
+        summary="Read one user",
+        parameters=[schema.USER_IDENTIFIER],
+        responses={200: schema.UserDetailSerializer, 404: schema.error_response(404)},
+        examples=schema.USER_DETAIL_EXAMPLES,
+    )
     def get(self, request, identifier):
         return Response(user_detail(get_user_or_404(request.user.reseller, identifier)))
 
+    # PATCH is the same function, so its operation id comes from the method.
+    @extend_schema(
+        summary="Change any of the user's fields",
+        parameters=[schema.USER_IDENTIFIER],
+        request=VpnUserWriteSerializer,
+        responses={
+            200: schema.OkUserIdSerializer,
+            400: schema.error_response(400),
+            404: schema.error_response(404),
+            409: schema.error_response(409, schema.UPDATE_409_DESCRIPTION),
+        },
+        examples=schema.USER_UPDATE_EXAMPLES,
+    )
     def put(self, request, identifier):
         data = validated(VpnUserWriteSerializer, request.data)
         user = get_user_or_404(request.user.reseller, identifier)
@@ -194,6 +235,13 @@ class UserDetailView(ApiView):
 
     patch = put
 
+    @extend_schema(
+        operation_id="user_destroy",
+        summary="Delete the user",
+        parameters=[schema.USER_IDENTIFIER],
+        responses={200: schema.OkSerializer, 404: schema.error_response(404)},
+        examples=schema.USER_DELETE_EXAMPLES,
+    )
     def delete(self, request, identifier):
         user = get_user_or_404(request.user.reseller, identifier)
         if not user.soft_delete():

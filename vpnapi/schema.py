@@ -1,0 +1,429 @@
+"""The API's OpenAPI description: schema-only serializers, examples and generator hooks.
+
+The views build their JSON by hand, so the serializers here exist only to
+describe those bodies to drf-spectacular; no view uses them to read or write
+data. The hooks keep the schema to the canonical ``/1.0/<Name>`` paths and add
+the error responses that every operation shares.
+"""
+
+import copy
+import re
+
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
+)
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+from accounts.models import (
+    NOTE_MAX_LENGTH,
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    USERNAME_MAX_LENGTH,
+    USERNAME_MIN_LENGTH,
+    AccountType,
+)
+from vpnapi import idempotency
+
+# "Wed, 31 Oct 2018 04:41:28 GMT": RFC 1123 in GMT, as format_http_date writes it.
+HTTP_DATE_PATTERN = r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$"
+HTTP_DATE_EXAMPLE = "Fri, 04 Dec 2026 20:31:07 GMT"
+
+# Every code the API returns in the "error" member, with its HTTP status.
+ERROR_CODES = {
+    "bad_request": 400,
+    "invalid": 400,
+    "unauthorized": 401,
+    "invalid_credentials": 401,
+    "forbidden": 403,
+    "user_disabled": 403,
+    "user_expired": 403,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "conflict": 409,
+    "payload_too_large": 413,
+    "unsupported_media_type": 415,
+    "rate_limited": 429,
+    "server_error": 500,
+    "address_pool_exhausted": 503,
+}
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "The one error shape of the API, for every status from 400 up.",
+    "properties": {
+        "success": {"type": "string", "enum": ["error"]},
+        "error": {"type": "string", "enum": list(ERROR_CODES), "description": "Machine-readable error code."},
+        "message": {"type": "string", "description": "A sentence naming the bad value and what to do."},
+        "fields": {
+            "type": "object",
+            "description": "Only for the code invalid: the messages for each rejected field.",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "required": ["success", "error", "message"],
+    "additionalProperties": False,
+}
+
+
+# --- Authentication ----------------------------------------------------------
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Describe ApiKeyAuthentication as two alternative schemes: the API-KEY header or a bearer token."""
+
+    target_class = "vpnapi.authentication.ApiKeyAuthentication"
+    name = ["ApiKey", "Bearer"]
+
+    def get_security_definition(self, auto_schema):
+        return [
+            {
+                "type": "apiKey",
+                "in": "header",
+                "name": "API-KEY",
+                "description": "A reseller's API key, or a VPN server's node key (itg_node_...) on node routes.",
+            },
+            {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "The same key sent as Authorization: Bearer <key>.",
+            },
+        ]
+
+    def get_security_requirement(self, auto_schema):
+        # A list means either scheme is enough; a single dict would require both.
+        return [{"ApiKey": []}, {"Bearer": []}]
+
+
+# --- Field and body schemas ---------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Schema-only: the error body, described by ErrorSchema below.
+
+    A serializer cannot declare a field named "fields", so the body's schema
+    is written out by hand.
+    """
+
+
+class ErrorSchema(OpenApiSerializerExtension):
+    target_class = ErrorSerializer
+
+    def get_name(self, auto_schema, direction):
+        return "Error"
+
+    def map_serializer(self, auto_schema, direction):
+        # A copy, because the enum postprocessing hook edits schemas in place.
+        return copy.deepcopy(ERROR_SCHEMA)
+
+
+class FlexibleBooleanSchema(OpenApiSerializerFieldExtension):
+    target_class = "vpnapi.fields.FlexibleBooleanField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "response":
+            return {"type": "boolean"}
+        return {
+            "oneOf": [
+                {"type": "boolean"},
+                {"type": "integer", "enum": [0, 1]},
+                {"type": "string", "enum": ["0", "1", "true", "false"]},
+            ],
+            "description": "true or false; 1, 0, and the strings 1, 0, true and false (any case) are accepted too.",
+        }
+
+
+class ChoiceIntegerSchema(OpenApiSerializerFieldExtension):
+    target_class = "vpnapi.fields.StrictChoiceIntegerField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "integer", "enum": list(self.target.choices)}
+
+
+class ExpirySchema(OpenApiSerializerFieldExtension):
+    target_class = "vpnapi.fields.ExpiryField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "response":
+            return {"type": "string", "pattern": HTTP_DATE_PATTERN, "nullable": True}
+        return {
+            "oneOf": [
+                {"type": "string", "format": "date-time", "maxLength": 64},
+                {"type": "integer", "minimum": 0, "description": "Unix seconds."},
+            ],
+            "nullable": True,
+            "description": "ISO 8601 with a time zone offset, or Unix seconds; null clears the expiry.",
+        }
+
+
+def http_date_field(**kwargs):
+    return serializers.RegexField(HTTP_DATE_PATTERN, help_text="RFC 1123 date in GMT.", **kwargs)
+
+
+def account_type_field():
+    return serializers.ChoiceField(AccountType.values, help_text="1 is PREMIUM, 2 is LEX.")
+
+
+def account_typename_field():
+    return serializers.ChoiceField(AccountType.labels)
+
+
+class OkSerializer(serializers.Serializer):
+    success = serializers.ChoiceField(["ok"])
+
+
+class OkUserIdSerializer(OkSerializer):
+    user_id = serializers.IntegerField()
+
+
+class UserRowSerializer(serializers.Serializer):
+    account_type = account_type_field()
+    account_typename = account_typename_field()
+    created_at = http_date_field()
+    enable = serializers.BooleanField()
+    expires_at = http_date_field(allow_null=True)
+    note = serializers.CharField(allow_blank=True, max_length=NOTE_MAX_LENGTH)
+    reseller_id = serializers.IntegerField()
+    updated_at = http_date_field()
+    user_id = serializers.IntegerField()
+    username = serializers.CharField(min_length=USERNAME_MIN_LENGTH, max_length=USERNAME_MAX_LENGTH)
+
+
+class UserDetailSerializer(UserRowSerializer):
+    reseller_name = serializers.CharField()
+
+
+class UserPageSerializer(OkSerializer):
+    data = UserRowSerializer(many=True)
+    max_row_limit_per_page = serializers.IntegerField(min_value=1)
+    rows_on_this_page = serializers.IntegerField(min_value=0)
+    this_page = serializers.IntegerField(min_value=0)
+    total_pages = serializers.IntegerField(min_value=0)
+    total_rows = serializers.IntegerField(min_value=0)
+
+
+class UserCreatedSerializer(OkSerializer):
+    account_type = account_type_field()
+    account_typename = account_typename_field()
+    created_at = http_date_field()
+    enable = serializers.BooleanField()
+    expires_at = http_date_field(allow_null=True)
+    password = serializers.CharField(
+        min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH, help_text="Shown in clear this once only."
+    )
+    reseller_id = serializers.IntegerField()
+    user_id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+# --- Parameters ---------------------------------------------------------------
+
+USER_IDENTIFIER = OpenApiParameter(
+    "identifier",
+    str,
+    OpenApiParameter.PATH,
+    description="The user's numeric user_id, or its username (ignoring case).",
+)
+
+
+def user_list_parameters():
+    """Return the query parameters of the user list, with the limits the view enforces."""
+    # Imported here because the view module imports this one for its decorators.
+    from vpnapi.views.users import DEFAULT_LIMIT, MAX_LIMIT, MAX_SEARCH_LENGTH, ORDERS, SORT_FIELDS
+
+    return [
+        OpenApiParameter(
+            "sort", str, enum=list(SORT_FIELDS), default="userid", description="Sort key; ties are broken by user_id."
+        ),
+        OpenApiParameter(
+            "order", str, enum=list(ORDERS), default="desc", description="Sort direction (any letter case)."
+        ),
+        OpenApiParameter(
+            "page",
+            {"type": "integer", "minimum": 0, "maximum": 10**9},
+            default=0,
+            description="0-based page number; a page past the end returns an empty data list.",
+        ),
+        OpenApiParameter(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+            default=DEFAULT_LIMIT,
+            description="Rows per page.",
+        ),
+        OpenApiParameter(
+            "search",
+            {"type": "string", "maxLength": MAX_SEARCH_LENGTH},
+            description="Case-insensitive substring of the username or the note; % and _ match themselves.",
+        ),
+        OpenApiParameter(
+            "enable", {"type": "integer", "enum": [0, 1]}, description="1 lists enabled users, 0 disabled ones."
+        ),
+        OpenApiParameter(
+            "account_type", {"type": "integer", "enum": AccountType.values}, description="1 is PREMIUM, 2 is LEX."
+        ),
+    ]
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY_LENGTH, "pattern": "^[\\x20-\\x7e]+$"},
+    OpenApiParameter.HEADER,
+    description=(
+        "A new random value (a UUID) for each new user. Retrying with the same key and body within 24 hours "
+        "returns the first answer instead of creating a second user."
+    ),
+)
+
+
+# --- Error responses ----------------------------------------------------------
+
+ERROR_DESCRIPTIONS = {
+    400: "bad_request (malformed JSON, bad parameter or header) or invalid (field validation, with fields).",
+    401: "unauthorized: the API key is missing, unknown, revoked or expired.",
+    403: "forbidden: the reseller is disabled, or the key is of the wrong kind for this route.",
+    404: "not_found",
+    409: "conflict",
+    413: "payload_too_large: the body is over 64 KiB.",
+    415: "unsupported_media_type: the body is not sent as application/json.",
+    429: "rate_limited: wait the seconds given in Retry-After.",
+    500: "server_error: an unexpected failure, logged on the server.",
+    503: "address_pool_exhausted",
+}
+
+RETRY_AFTER_HEADER = {
+    "Retry-After": {
+        "description": "Seconds to wait before retrying.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+
+
+def error_response(status, description=None, examples=()):
+    """Return an OpenApiResponse of the error shape for one status."""
+    return OpenApiResponse(
+        ErrorSerializer, description=description or ERROR_DESCRIPTIONS[status], examples=list(examples)
+    )
+
+
+def error_example(name, status, code, message, fields=None):
+    body = {"success": "error", "error": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return OpenApiExample(name, value=body, status_codes=[str(status)], response_only=True)
+
+
+# --- Hooks --------------------------------------------------------------------
+
+_OPTIONAL_VERSION_PREFIX = r"^(?:1\.0/)?"
+_NAME_ALTERNATIVES = re.compile(r"\(\?:([^|()]+)\|[^|()]+\)")
+_NAMED_GROUP = re.compile(r"\(\?P<(\w+)>[^()]*\)")
+_OPTIONAL_SLASH_END = re.compile(r"/\?\$$")
+_REGEX_SYNTAX = re.compile(r"[\\()?|^$*+\[\]]")
+
+
+def canonical_path(path_regex):
+    """Return the /1.0/<Name> path that an api_route regex matches, or None for other routes.
+
+    api_route builds one regex for /1.0/Name, /Name and /name, so the generator
+    sees a single endpoint per route; this turns its regex into the one path
+    integrators should call. Raises ValueError for a regex of another form, so
+    that a new route shape fails schema generation instead of giving a
+    nonsense path.
+    """
+    if not path_regex.startswith(_OPTIONAL_VERSION_PREFIX):
+        return None
+    body = path_regex.removeprefix(_OPTIONAL_VERSION_PREFIX)
+    body = _OPTIONAL_SLASH_END.sub("", body)
+    body = _NAME_ALTERNATIVES.sub(r"\1", body)
+    body = _NAMED_GROUP.sub(r"{\1}", body)
+    body = body.replace(r"\.", ".")
+    if _REGEX_SYNTAX.search(body):
+        raise ValueError(f"Cannot derive an OpenAPI path from the route regex {path_regex!r}.")
+    return f"/1.0/{body}"
+
+
+def keep_canonical_routes(endpoints, **kwargs):
+    """Preprocessing hook: keep each API route once, at its /1.0/<Name> path.
+
+    Routes outside the API are dropped, and so is a GET that is only an alias
+    of the view's POST (Auth accepts GET with a JSON body for old clients,
+    but OpenAPI 3.0 gives a GET no request body).
+    """
+    kept = []
+    for _path, path_regex, method, callback in endpoints:
+        path = canonical_path(path_regex)
+        if path is None:
+            continue
+        view_class = getattr(callback, "cls", None)
+        if (
+            method == "GET"
+            and view_class is not None
+            and getattr(view_class, "get", None) is getattr(view_class, "post", object())
+        ):
+            continue
+        kept.append((path, path_regex, method, callback))
+    return kept
+
+
+def _has_request_body(operation):
+    return "requestBody" in operation
+
+
+def add_shared_error_responses(result, generator, request, public):
+    """Postprocessing hook: add the error responses that every operation can return.
+
+    Operations with a body can fail to parse it (400, 413, 415); every
+    operation can meet a missing or bad key (401, 403), the rate limit (429)
+    and an unexpected failure (500). Responses a view declares itself win.
+    Operation ids are lower-cased, so that the ids derived from the method
+    (PATCH shares PUT's function and so cannot have its own) match the
+    explicit ones.
+    """
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("Error", copy.deepcopy(ERROR_SCHEMA))
+    reference = {"$ref": "#/components/schemas/Error"}
+
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            operation["operationId"] = operation["operationId"].lower()
+            statuses = [500, 429]
+            if operation.get("security"):
+                statuses += [401, 403]
+            if _has_request_body(operation):
+                statuses += [400, 413, 415]
+            responses = operation.setdefault("responses", {})
+            for status in statuses:
+                response = responses.setdefault(
+                    str(status),
+                    {"description": ERROR_DESCRIPTIONS[status], "content": {"application/json": {"schema": reference}}},
+                )
+                if status == 429:
+                    response.setdefault("headers", RETRY_AFTER_HEADER)
+            operation["responses"] = dict(sorted(responses.items()))
+    return result
+
+
+# --- Route-specific descriptions and examples -------------------------------------
+
+AUTH_401_DESCRIPTION = (
+    "invalid_credentials: unknown user, wrong password, deleted user or another reseller's user "
+    "(one answer for all); unauthorized: the API key is missing or not valid."
+)
+AUTH_403_DESCRIPTION = (
+    "user_disabled or user_expired (only after the password matched); forbidden: the reseller is disabled."
+)
+QUOTA_403_DESCRIPTION = "forbidden: the reseller is disabled, or has reached its quota of live users."
+CREATE_409_DESCRIPTION = (
+    "conflict: the username is taken, or the Idempotency-Key was used with another body or is in progress."
+)
+UPDATE_409_DESCRIPTION = "conflict: another live user holds the new username."
+
+AUTH_EXAMPLES = []
+USER_LIST_EXAMPLES = []
+USER_CREATE_EXAMPLES = []
+USER_DETAIL_EXAMPLES = []
+USER_UPDATE_EXAMPLES = []
+USER_DELETE_EXAMPLES = []
