@@ -119,6 +119,41 @@ class ErrorSchema(OpenApiSerializerExtension):
         return copy.deepcopy(ERROR_SCHEMA)
 
 
+# No control character (Unicode category Cc: U+0000 to U+001F and U+007F to U+009F).
+PRINTABLE_TEXT_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+# Letters, digits and . _ - @, with at least one character that is not a digit.
+USERNAME_PATTERN = "^[A-Za-z0-9._@-]*[A-Za-z._@-][A-Za-z0-9._@-]*$"
+
+
+class TextSchema(OpenApiSerializerFieldExtension):
+    """Add TextField's input rules, which are code rather than field options, as patterns."""
+
+    target_class = "vpnapi.fields.TextField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        from vpnapi.serializers import validate_username
+
+        field_schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            is_username = validate_username in self.target.validators
+            field_schema["pattern"] = USERNAME_PATTERN if is_username else PRINTABLE_TEXT_PATTERN
+            if not self.target.allow_blank:
+                field_schema["minLength"] = max(field_schema.get("minLength", 0), 1)
+        return field_schema
+
+
+class StrictSerializerSchema(OpenApiSerializerExtension):
+    """Declare that request bodies take no other members, as StrictSerializer enforces."""
+
+    target_class = "vpnapi.serializers.StrictSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        body_schema = auto_schema._map_basic_serializer(self.target, direction)
+        body_schema["additionalProperties"] = False
+        return body_schema
+
+
 class FlexibleBooleanSchema(OpenApiSerializerFieldExtension):
     target_class = "vpnapi.fields.FlexibleBooleanField"
 
@@ -254,7 +289,7 @@ def user_list_parameters():
         ),
         OpenApiParameter(
             "search",
-            {"type": "string", "maxLength": MAX_SEARCH_LENGTH},
+            {"type": "string", "maxLength": MAX_SEARCH_LENGTH, "pattern": PRINTABLE_TEXT_PATTERN},
             description="Case-insensitive substring of the username or the note; % and _ match themselves.",
         ),
         OpenApiParameter(
