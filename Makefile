@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint clean
+.PHONY: run test install lint clean schema
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ run: $(STAMP)
 # The whole test suite: SQLite by default, or the database in DATABASE_URL.
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Regenerate docs/openapi.json after an API change; a test fails until it matches.
+schema: $(STAMP)
+	DEBUG=true $(BIN)/python manage.py spectacular --format openapi-json --validate --fail-on-warn --file docs/openapi.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
