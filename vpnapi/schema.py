@@ -336,11 +336,9 @@ RETRY_AFTER_HEADER = {
 }
 
 
-def error_response(status, description=None, examples=()):
+def error_response(status, description=None):
     """Return an OpenApiResponse of the error shape for one status."""
-    return OpenApiResponse(
-        ErrorSerializer, description=description or ERROR_DESCRIPTIONS[status], examples=list(examples)
-    )
+    return OpenApiResponse(ErrorSerializer, description=description or ERROR_DESCRIPTIONS[status])
 
 
 def error_example(name, status, code, message, fields=None):
@@ -456,9 +454,130 @@ CREATE_409_DESCRIPTION = (
 )
 UPDATE_409_DESCRIPTION = "conflict: another live user holds the new username."
 
-AUTH_EXAMPLES = []
-USER_LIST_EXAMPLES = []
-USER_CREATE_EXAMPLES = []
-USER_DETAIL_EXAMPLES = []
-USER_UPDATE_EXAMPLES = []
-USER_DELETE_EXAMPLES = []
+# Examples below are responses a development server returned for docs/api.md.
+
+ALICE_ROW = {
+    "account_type": 1,
+    "account_typename": "PREMIUM",
+    "created_at": "Fri, 04 Dec 2026 20:21:54 GMT",
+    "enable": True,
+    "expires_at": None,
+    "note": "Order 1042",
+    "reseller_id": 1,
+    "updated_at": "Fri, 04 Dec 2026 20:21:54 GMT",
+    "user_id": 1,
+    "username": "alice",
+}
+BOB_ROW = {
+    **ALICE_ROW,
+    "account_type": 2,
+    "account_typename": "LEX",
+    "enable": False,
+    "note": "",
+    "user_id": 2,
+    "username": "bob",
+}
+NO_SUCH_USER = error_example(
+    "No such user",
+    404,
+    "not_found",
+    "No user 'nobody' was found: check the user id or username.",
+)
+
+
+def ok_example(name, value):
+    return OpenApiExample(name, value=value, status_codes=["200"], response_only=True)
+
+
+def request_example(name, value):
+    return OpenApiExample(name, value=value, request_only=True)
+
+
+AUTH_EXAMPLES = [
+    request_example("Credentials", {"username": "alice", "password": "correct-horse-7"}),
+    ok_example("Accepted", {"success": "ok", "user_id": 1}),
+    error_example(
+        "Wrong username or password",
+        401,
+        "invalid_credentials",
+        "The username or password is wrong: check both and try again.",
+    ),
+    error_example("Disabled user", 403, "user_disabled", "The user bob is disabled."),
+]
+
+USER_LIST_EXAMPLES = [
+    # drf-spectacular wraps the example of a list response in a list itself.
+    ok_example(
+        "First page",
+        {
+            "data": [ALICE_ROW, BOB_ROW],
+            "max_row_limit_per_page": 2,
+            "rows_on_this_page": 2,
+            "success": "ok",
+            "this_page": 0,
+            "total_pages": 1,
+            "total_rows": 2,
+        },
+    ),
+    error_example(
+        "Limit out of range",
+        400,
+        "bad_request",
+        "The parameter limit='500' is not valid: use a whole number from 1 to 100.",
+    ),
+]
+
+UNKNOWN_FIELD_MESSAGE = "Unknown field 'enabled': use only account_type, enable, expires_at, note, password, username."
+
+USER_CREATE_EXAMPLES = [
+    request_example(
+        "Chosen username and password",
+        {
+            "username": "carol",
+            "password": "tulip-garden-3",
+            "account_type": 2,
+            "expires_at": "2027-06-30T23:59:59Z",
+            "note": "Order 1043",
+        },
+    ),
+    request_example("Generated username and password", {}),
+    ok_example(
+        "Created",
+        {
+            "account_type": 2,
+            "account_typename": "LEX",
+            "created_at": "Fri, 04 Dec 2026 20:21:56 GMT",
+            "enable": True,
+            "expires_at": "Wed, 30 Jun 2027 23:59:59 GMT",
+            "password": "tulip-garden-3",
+            "reseller_id": 1,
+            "success": "ok",
+            "user_id": 3,
+            "username": "carol",
+        },
+    ),
+    error_example(
+        "Unknown field",
+        400,
+        "invalid",
+        f"Invalid request. enabled: {UNKNOWN_FIELD_MESSAGE}",
+        fields={"enabled": [UNKNOWN_FIELD_MESSAGE]},
+    ),
+    error_example("Username taken", 409, "conflict", "The username Alice is taken: choose another one."),
+]
+
+USER_DETAIL_EXAMPLES = [
+    ok_example("User", {**ALICE_ROW, "reseller_name": "Demo reseller"}),
+    NO_SUCH_USER,
+]
+
+USER_UPDATE_EXAMPLES = [
+    request_example("Pause", {"enable": False, "expires_at": None, "note": "Paused by customer"}),
+    ok_example("Changed", {"success": "ok", "user_id": 3}),
+    NO_SUCH_USER,
+]
+
+USER_DELETE_EXAMPLES = [
+    ok_example("Deleted", {"success": "ok"}),
+    NO_SUCH_USER,
+]

@@ -20,6 +20,10 @@ class AuthView(ApiView):
     @extend_schema(
         operation_id="auth_check",
         summary="Check a VPN user's username and password",
+        description=(
+            "A reseller's key checks that reseller's users; a VPN server's node key checks every reseller's users. "
+            "Usernames match ignoring case. GET with the same JSON body works too, for older clients."
+        ),
         request=CredentialsSerializer,
         responses={
             200: schema.OkUserIdSerializer,

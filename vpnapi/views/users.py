@@ -84,6 +84,10 @@ class UserListView(ApiView):
     @extend_schema(
         operation_id="user_list",
         summary="List the reseller's users, one page at a time",
+        description=(
+            "The answer is a list holding one page object. Rows with equal sort values are ordered by user_id, "
+            "so walking the pages returns every user once; a page past the end has an empty data list."
+        ),
         parameters=schema.user_list_parameters(),
         responses={200: schema.UserPageSerializer(many=True), 400: schema.error_response(400)},
         examples=schema.USER_LIST_EXAMPLES,
@@ -122,6 +126,10 @@ class UserListView(ApiView):
     @extend_schema(
         operation_id="user_create",
         summary="Create a user",
+        description=(
+            "Every field is optional: a missing username or password is generated. The answer holds the "
+            "password in clear, the only time it is shown."
+        ),
         parameters=[schema.IDEMPOTENCY_KEY],
         request=VpnUserWriteSerializer,
         responses={
@@ -204,6 +212,7 @@ class UserDetailView(ApiView):
     @extend_schema(
         operation_id="user_retrieve",
         summary="Read one user",
+        description="Another reseller's user answers 404, like a user that does not exist.",
         parameters=[schema.USER_IDENTIFIER],
         responses={200: schema.UserDetailSerializer, 404: schema.error_response(404)},
         examples=schema.USER_DETAIL_EXAMPLES,
@@ -214,6 +223,7 @@ class UserDetailView(ApiView):
     # PATCH is the same function, so its operation id comes from the method.
     @extend_schema(
         summary="Change any of the user's fields",
+        description="Fields left out keep their values. PUT and PATCH behave the same.",
         parameters=[schema.USER_IDENTIFIER],
         request=VpnUserWriteSerializer,
         responses={
@@ -238,6 +248,7 @@ class UserDetailView(ApiView):
     @extend_schema(
         operation_id="user_destroy",
         summary="Delete the user",
+        description="The user disappears from the API and its username becomes free; the row is kept for statistics.",
         parameters=[schema.USER_IDENTIFIER],
         responses={200: schema.OkSerializer, 404: schema.error_response(404)},
         examples=schema.USER_DELETE_EXAMPLES,
