@@ -17,5 +17,6 @@ def release_deleted_user(sender, user, **kwargs):
     all of it happens or none of it does.
     """
     removed, _ = WireguardKey.objects.filter(user=user).delete()
-    closed = Session.objects.filter(user=user, ended_at__isnull=True).update(ended_at=timezone.now())
+    ended_at = user.deleted_at or timezone.now()
+    closed = Session.objects.filter(user=user, ended_at__isnull=True).update(ended_at=ended_at)
     logger.info("Released deleted VPN user %s: removed %s WireGuard keys, closed %s sessions", user.pk, removed, closed)

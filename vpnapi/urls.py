@@ -9,6 +9,7 @@ from django.urls import re_path
 
 from vpnapi.views.auth import AuthView
 from vpnapi.views.fallback import unknown_route
+from vpnapi.views.stats import StatsView
 from vpnapi.views.users import UserDetailView, UserListView
 
 
@@ -22,6 +23,7 @@ urlpatterns = [
     api_route("Auth", "", AuthView.as_view(), "api-auth"),
     api_route("User", "", UserListView.as_view(), "api-users"),
     api_route("User", r"/(?P<identifier>[^/]+)", UserDetailView.as_view(), "api-user"),
+    api_route("Stats", r"/(?P<option>[^/]*)", StatsView.as_view(), "api-stats"),
 ]
 
 # Must stay last: everything else under /1.0/ is a JSON 404.
