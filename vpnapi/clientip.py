@@ -4,8 +4,8 @@ import ipaddress
 
 from django.conf import settings
 
-# Entries read from the right of X-Forwarded-For. A chain of trusted proxies
-# is never this long, and the bound keeps a huge header cheap.
+# Entries read from the right of X-Forwarded-For. Real chains of trusted
+# proxies are a few hops long, and the bound keeps a huge header cheap.
 MAX_FORWARDED_ENTRIES = 32
 
 
