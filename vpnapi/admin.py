@@ -28,7 +28,9 @@ class VpnServerAdmin(admin.ModelAdmin):
         # The keys go straight into this response, not into a message,
         # because messages are kept in a cookie or the session store.
         issued = [(server, server.issue_node_key()) for server in queryset]
-        logger.info("Staff user %s issued node keys for servers %s", request.user.pk, [s.pk for s, _ in issued])
+        logger.info(
+            "Staff user %s issued node keys for servers %s", request.user.pk, [server.pk for server, _key in issued]
+        )
         context = {**self.admin_site.each_context(request), "title": _("New node keys"), "issued": issued}
         # The admin's changelist view already marks the response never_cache.
         return TemplateResponse(request, "admin/vpnapi/node_keys.html", context)

@@ -10,6 +10,7 @@ from django.urls import re_path
 from vpnapi.views.auth import AuthView
 from vpnapi.views.fallback import unknown_route
 from vpnapi.views.ipcheck import IpcheckView
+from vpnapi.views.node import PeersView, SessionReportView
 from vpnapi.views.stats import StatsView
 from vpnapi.views.users import UserDetailView, UserListView
 from vpnapi.views.wireguard import UserWireguardDetailView, UserWireguardListView, WireguardView
@@ -28,6 +29,8 @@ urlpatterns = [
     api_route("Stats", r"/(?P<option>[^/]*)", StatsView.as_view(), "api-stats"),
     api_route("Wireguard", "", WireguardView.as_view(), "api-wireguard"),
     api_route("Ipcheck", "", IpcheckView.as_view(), "api-ipcheck"),
+    api_route("Node", "/(?:Peers|peers)", PeersView.as_view(), "api-node-peers"),
+    api_route("Node", "/(?:Sessions|sessions)", SessionReportView.as_view(), "api-node-sessions"),
     api_route(
         "User",
         r"/(?P<identifier>[^/]+)/(?:Wireguard|wireguard)",
