@@ -45,6 +45,10 @@ class KeyTaken(Exception):
     """The public key is registered to another user."""
 
 
+class UserDeleted(Exception):
+    """The user was deleted while its request was being handled."""
+
+
 class TooManyKeys(Exception):
     def __init__(self, limit):
         super().__init__(limit)
@@ -171,7 +175,7 @@ def register_key(user, public_key):
     """Register a public key for a user; return (key, created).
 
     The same key for the same user returns the existing row unchanged.
-    Raises KeyTaken, TooManyKeys or PoolExhausted. The user's row is locked
+    Raises UserDeleted, KeyTaken, TooManyKeys or PoolExhausted. The user's row is locked
     while its keys are counted, so concurrent requests cannot pass the cap.
     """
     existing = WireguardKey.objects.filter(public_key=public_key).first()
@@ -182,15 +186,20 @@ def register_key(user, public_key):
 
     pools = {"ipv4_address": ipv4_pool(), "ipv6_address": ipv6_pool()}
     excluded = {column: set() for column in pools}
+    contested = pools["ipv4_address"]
     with transaction.atomic():
-        VpnUser.objects.select_for_update().filter(pk=user.pk).first()
+        # A user deleted since its credentials were checked gets no key: the
+        # deletion has already removed its keys and would not see this one.
+        if VpnUser.objects.select_for_update().live().filter(pk=user.pk).first() is None:
+            raise UserDeleted
         limit = settings.WIREGUARD_MAX_KEYS_PER_USER
         if WireguardKey.objects.filter(user=user).count() >= limit:
             raise TooManyKeys(limit)
 
         for _ in range(MAX_INSERT_ATTEMPTS):
             addresses = {column: pool.pick_free(excluded[column]) for column, pool in pools.items()}
-            key = WireguardKey(user=user, public_key=public_key, **{c: str(a) for c, a in addresses.items()})
+            columns = {column: str(address) for column, address in addresses.items()}
+            key = WireguardKey(user=user, public_key=public_key, **columns)
             try:
                 with transaction.atomic():
                     key.save(force_insert=True)
@@ -201,6 +210,7 @@ def register_key(user, public_key):
                 if column not in pools:
                     raise
                 excluded[column].add(addresses[column])
+                contested = pools[column]
                 continue
             logger.info(
                 "Registered WireGuard key %s for VPN user %s: %s, %s",
@@ -212,7 +222,7 @@ def register_key(user, public_key):
             return key, True
 
     # Every attempt lost a race for an address: the pool is close to full.
-    raise PoolExhausted(pools["ipv4_address"])
+    raise PoolExhausted(contested)
 
 
 def _existing_after_race(user, public_key):

@@ -1,5 +1,6 @@
 import base64
 import ipaddress
+import json
 import os
 from datetime import timedelta
 
@@ -19,9 +20,9 @@ def new_key(last_byte=None):
     return base64.b64encode(os.urandom(31) + tail).decode()
 
 
-def register(client, username, pubkey, password=PASSWORD, method="post"):
+def register(client, username, pubkey, password=PASSWORD, method="POST"):
     body = {"username": username, "password": password, "pubkey": pubkey}
-    return getattr(client, method)("/1.0/Wireguard", body, format="json")
+    return client.generic(method, "/1.0/Wireguard", json.dumps(body), content_type="application/json")
 
 
 @pytest.fixture
@@ -69,25 +70,11 @@ def test_every_legal_final_character_is_accepted(api, alice, settings, last_byte
 def test_get_with_body_registers_like_post(api, alice):
     pubkey = new_key()
 
-    response = register(api, "alice", pubkey, method="generic_get")
+    response = register(api, "alice", pubkey, method="GET")
 
     assert response.status_code == 200
     assert response.json()["pubkey"] == pubkey
     assert WireguardKey.objects.filter(user=alice, public_key=pubkey).exists()
-
-
-def _generic_get(client):
-    def generic_get(path, data, format):
-        import json
-
-        return client.generic("GET", path, json.dumps(data), content_type="application/json")
-
-    return generic_get
-
-
-@pytest.fixture(autouse=True)
-def _add_generic_get(api):
-    api.generic_get = _generic_get(api)
 
 
 VALID = new_key()
@@ -353,3 +340,14 @@ def test_delete_of_another_users_key_is_not_found(api, alice, bob):
 
     assert response.status_code == 404
     assert WireguardKey.objects.get().user == alice
+
+
+def test_register_key_for_deleted_user_is_rejected(alice):
+    from vpnapi import wireguard
+
+    alice.soft_delete()
+
+    with pytest.raises(wireguard.UserDeleted):
+        wireguard.register_key(alice, new_key())
+
+    assert WireguardKey.objects.count() == 0

@@ -4,7 +4,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from vpnapi import wireguard
-from vpnapi.credentials import check_credentials
+from vpnapi.credentials import check_credentials, invalid_credentials
 from vpnapi.errors import ApiError, conflict, not_found
 from vpnapi.fields import format_http_date
 from vpnapi.models import WireguardKey
@@ -90,6 +90,8 @@ class WireguardView(ApiView):
 
         try:
             key, _ = wireguard.register_key(user, data["pubkey"])
+        except wireguard.UserDeleted:
+            raise invalid_credentials() from None
         except wireguard.KeyTaken:
             raise key_taken() from None
         except wireguard.TooManyKeys as error:
