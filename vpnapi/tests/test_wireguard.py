@@ -351,3 +351,25 @@ def test_register_key_for_deleted_user_is_rejected(alice):
         wireguard.register_key(alice, new_key())
 
     assert WireguardKey.objects.count() == 0
+
+
+def test_taken_random_candidates_fall_back_to_scan(alice, settings, monkeypatch):
+    from vpnapi import wireguard
+
+    settings.WIREGUARD_IPV4_POOL = ipaddress.ip_network("10.9.0.0/29")
+    WireguardKey.objects.create(user=alice, public_key=new_key(), ipv4_address="10.9.0.2", ipv6_address="fd00::2")
+    # Every random draw lands on the taken 10.9.0.2.
+    monkeypatch.setattr(wireguard.random, "randint", lambda low, high: low)
+
+    address = wireguard.ipv4_pool().pick_free(set())
+
+    assert address in {ipaddress.ip_address(f"10.9.0.{number}") for number in range(3, 7)}
+
+
+def test_excluded_addresses_are_not_picked(db, settings):
+    from vpnapi import wireguard
+
+    settings.WIREGUARD_IPV4_POOL = ipaddress.ip_network("10.9.0.0/29")
+    excluded = {ipaddress.ip_address(f"10.9.0.{number}") for number in range(2, 6)}
+
+    assert wireguard.ipv4_pool().pick_free(excluded) == ipaddress.ip_address("10.9.0.6")
