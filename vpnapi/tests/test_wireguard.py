@@ -110,7 +110,7 @@ def test_invalid_key_is_rejected(api, alice, pubkey):
     assert WireguardKey.objects.count() == 0
 
 
-def test_url_safe_sample_really_uses_url_safe_characters():
+def test_url_safe_sample_is_url_safe():
     assert "-" in URL_SAFE
     assert "_" in URL_SAFE
     assert len(URL_SAFE) == 44
