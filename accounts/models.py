@@ -239,6 +239,15 @@ class VpnUser(models.Model):
         indexes = [
             # The API's user list: one reseller's live users, newest id first.
             models.Index(fields=["reseller", "id"], name="vpnuser_reseller_id_idx"),
+            # The statistics: one reseller's users filtered and grouped by
+            # created_at, counted by flag, type and deletion. The included
+            # columns let PostgreSQL answer from the index alone; SQLite has
+            # no covering indexes and keeps only the key columns.
+            models.Index(
+                fields=["reseller", "created_at"],
+                include=["enable", "account_type", "deleted_at", "id"],
+                name="vpnuser_reseller_created_idx",
+            ),
         ]
 
     def __str__(self):
