@@ -1,5 +1,7 @@
 """The Auth route: credential checks by reseller keys and node keys."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
@@ -104,7 +106,7 @@ def test_auth_disabled_user_wrong_password_is_401(api, make_user):
 
 
 def test_auth_expired_user(api, make_user):
-    make_user(username="late-user", password="correct-horse", expires_at=timezone.now() - timezone.timedelta(seconds=1))
+    make_user(username="late-user", password="correct-horse", expires_at=timezone.now() - timedelta(seconds=1))
 
     response = auth(api, "late-user", "correct-horse")
 
@@ -117,7 +119,7 @@ def test_auth_expired_user(api, make_user):
 
 
 def test_auth_future_expiry_passes(api, make_user):
-    user = make_user(username="soon-user", password="correct-horse", expires_at=timezone.now() + timezone.timedelta(days=1))
+    user = make_user(username="soon-user", password="correct-horse", expires_at=timezone.now() + timedelta(days=1))
 
     response = auth(api, "soon-user", "correct-horse")
 
