@@ -120,7 +120,7 @@ class ApiKey(models.Model):
         if self.last_used_at and now - self.last_used_at < self.LAST_USED_RESOLUTION:
             return
         ApiKey.objects.filter(pk=self.pk).filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - self.LAST_USED_RESOLUTION)
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - self.LAST_USED_RESOLUTION)
         ).update(last_used_at=now)
         self.last_used_at = now
 
