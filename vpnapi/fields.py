@@ -125,7 +125,11 @@ class ExpiryField(serializers.Field):
             self.fail("invalid", value=_show(data))
         if timezone.is_naive(parsed):
             self.fail("naive", value=text)
-        return parsed.astimezone(UTC)
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            # For example 0001-01-01T00:00:00+01:00, which is before year 1 in UTC.
+            self.fail("invalid", value=_show(data))
 
     def _from_timestamp(self, seconds):
         try:
