@@ -106,6 +106,23 @@ def test_create_expiry_as_unix_seconds(api):
     assert VpnUser.objects.get().expires_at == datetime(2030, 1, 31, 23, 59, 59, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("0001-01-01T00:00:00Z", "Mon, 01 Jan 0001 00:00:00 GMT"),
+        (253402300799, "Fri, 31 Dec 9999 23:59:59 GMT"),
+        (" 2030-01-01T00:00:00Z ", "Tue, 01 Jan 2030 00:00:00 GMT"),
+        ("2030-01-01 01:00:00+01:00", "Tue, 01 Jan 2030 00:00:00 GMT"),
+    ],
+)
+def test_create_expiry_edge_values(api, value, shown):
+    response = send_json(api, "post", "/1.0/User", {"expires_at": value})
+
+    assert response.status_code == 200
+    assert response.json()["expires_at"] == shown
+    assert api.get(f"/1.0/User/{response.json()['user_id']}").json()["expires_at"] == shown
+
+
 def test_create_taken_username_any_case(api, make_user):
     make_user(username="alice")
 
@@ -216,6 +233,30 @@ INVALID_CREATE_BODIES = [
         "expires_at",
         "Send an ISO 8601 date-time with an offset such as 2030-01-31T23:59:59Z, "
         "Unix seconds such as 1896134399, or null; got 'tomorrow'.",
+    ),
+    (
+        {"expires_at": "0001-01-01T00:00:00+01:00"},
+        "expires_at",
+        "Send an ISO 8601 date-time with an offset such as 2030-01-31T23:59:59Z, "
+        "Unix seconds such as 1896134399, or null; got '0001-01-01T00:00:00+01:00'.",
+    ),
+    (
+        {"expires_at": "9999-12-31T23:59:59-01:00"},
+        "expires_at",
+        "Send an ISO 8601 date-time with an offset such as 2030-01-31T23:59:59Z, "
+        "Unix seconds such as 1896134399, or null; got '9999-12-31T23:59:59-01:00'.",
+    ),
+    (
+        {"expires_at": "2030-01-01T00:00:00+25:00"},
+        "expires_at",
+        "Send an ISO 8601 date-time with an offset such as 2030-01-31T23:59:59Z, "
+        "Unix seconds such as 1896134399, or null; got '2030-01-01T00:00:00+25:00'.",
+    ),
+    (
+        {"expires_at": True},
+        "expires_at",
+        "Send an ISO 8601 date-time with an offset such as 2030-01-31T23:59:59Z, "
+        "Unix seconds such as 1896134399, or null; got True.",
     ),
     (
         {"expires_at": 10**20},
