@@ -189,7 +189,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.read_str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": env.read_log_level("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Request lines are logged by gunicorn or runserver; Django's own
         # 4xx warnings would repeat every rejected API call.
