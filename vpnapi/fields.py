@@ -82,7 +82,8 @@ class StrictChoiceIntegerField(serializers.Field):
 
     def to_internal_value(self, data):
         value = data
-        if isinstance(data, str) and data.isascii() and data.strip().isdigit():
+        # isdigit() alone also accepts digits such as "²" that int() rejects.
+        if isinstance(data, str) and data.strip().isascii() and data.strip().isdigit():
             value = int(data)
         if isinstance(value, bool) or not isinstance(value, int) or value not in self.choices:
             self.fail("invalid", choices=", ".join(str(c) for c in self.choices), value=_show(data))
@@ -115,7 +116,7 @@ class ExpiryField(serializers.Field):
         if not isinstance(data, str) or find_control_character(data) is not None or len(data) > 64:
             self.fail("invalid", value=_show(data))
         text = data.strip()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             return self._from_timestamp(int(text))
         try:
             parsed = parse_datetime(text)
@@ -128,7 +129,7 @@ class ExpiryField(serializers.Field):
         try:
             return parsed.astimezone(UTC)
         except OverflowError:
-            # For example 0001-01-01T00:00:00+01:00, which is before year 1 in UTC.
+            # Year 1 with a positive offset, or year 9999 with a negative one.
             self.fail("invalid", value=_show(data))
 
     def _from_timestamp(self, seconds):
