@@ -219,6 +219,7 @@ INVALID_CREATE_BODIES = [
     ({"account_type": 3}, "account_type", "Send one of 1, 2, not 3."),
     ({"account_type": "PREMIUM"}, "account_type", "Send one of 1, 2, not 'PREMIUM'."),
     ({"account_type": 1.0}, "account_type", "Send one of 1, 2, not 1.0."),
+    ({"account_type": "²"}, "account_type", "Send one of 1, 2, not '²'."),
     ({"account_type": True}, "account_type", "Send one of 1, 2, not True."),
     ({"enable": 2}, "enable", "Send true or false (1 or 0 also work), not 2."),
     ({"enable": [1]}, "enable", "Send true or false (1 or 0 also work), not an array."),
@@ -251,6 +252,12 @@ INVALID_CREATE_BODIES = [
         "expires_at",
         "Send an ISO 8601 date-time with an offset such as 2030-01-31T23:59:59Z, "
         "Unix seconds such as 1896134399, or null; got '2030-01-01T00:00:00+25:00'.",
+    ),
+    (
+        {"expires_at": "²"},
+        "expires_at",
+        "Send an ISO 8601 date-time with an offset such as 2030-01-31T23:59:59Z, "
+        "Unix seconds such as 1896134399, or null; got '²'.",
     ),
     (
         {"expires_at": True},
