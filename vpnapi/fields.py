@@ -56,10 +56,11 @@ class FlexibleBooleanField(serializers.Field):
     }
 
     def to_internal_value(self, data):
-        key = data.lower() if isinstance(data, str) else data
-        # bool is a subclass of int, and 1.0 == 1, so check the type too.
-        if isinstance(key, float):
+        # Only these types can match. Lists and objects are unhashable, and
+        # 1.0 == 1 == True, so floats must be rejected before the set lookup.
+        if not isinstance(data, (bool, int, str)):
             self.fail("invalid", value=_show(data))
+        key = data.lower() if isinstance(data, str) else data
         if key in self.TRUE_VALUES:
             return True
         if key in self.FALSE_VALUES:
