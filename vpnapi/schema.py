@@ -14,6 +14,7 @@ from drf_spectacular.extensions import (
     OpenApiSerializerExtension,
     OpenApiSerializerFieldExtension,
 )
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
@@ -66,6 +67,33 @@ ERROR_SCHEMA = {
     "required": ["success", "error", "message"],
     "additionalProperties": False,
 }
+
+
+# --- Generator classes ---------------------------------------------------------
+
+
+class ApiAutoSchema(AutoSchema):
+    """AutoSchema that also documents a DELETE's JSON body when the view declares one.
+
+    drf-spectacular gives only PUT, PATCH and POST a request body, but
+    DELETE /1.0/Wireguard reads the user's credentials and key from its body.
+    """
+
+    def _get_serializer(self):
+        # A DELETE has a body only when @extend_schema(request=...) names it;
+        # without this, drf-spectacular would guess one and report an error.
+        if self.method == "DELETE":
+            return None
+        return super()._get_serializer()
+
+    def _get_request_body(self, direction="request"):
+        if self.method != "DELETE" or self.get_request_serializer() is None:
+            return super()._get_request_body(direction)
+        self.method = "POST"
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = "DELETE"
 
 
 # --- Authentication ----------------------------------------------------------
@@ -253,6 +281,132 @@ class UserCreatedSerializer(OkSerializer):
     username = serializers.CharField()
 
 
+WIREGUARD_PUBLIC_KEY_PATTERN = "^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$"
+
+
+class PublicKeySchema(OpenApiSerializerFieldExtension):
+    target_class = "vpnapi.views.wireguard.PublicKeyField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {
+            "type": "string",
+            "minLength": 44,
+            "maxLength": 44,
+            "pattern": WIREGUARD_PUBLIC_KEY_PATTERN,
+            "description": "A WireGuard public key, as `wg pubkey` prints it: standard base64 of 32 bytes.",
+        }
+
+
+class TunnelAddressSchema(OpenApiSerializerFieldExtension):
+    target_class = "vpnapi.views.node.TunnelAddressField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {
+            "type": "string",
+            "nullable": True,
+            "maxLength": 45,
+            "description": "The address the user has inside the tunnel, IPv4 or IPv6, such as 10.8.0.6.",
+        }
+
+
+def public_key_field():
+    return serializers.RegexField(WIREGUARD_PUBLIC_KEY_PATTERN)
+
+
+class WireguardKeySerializer(OkUserIdSerializer):
+    pubkey = public_key_field()
+    ipv4_address = serializers.RegexField(r"^[0-9.]+/32$", help_text="The user's IPv4 tunnel address.")
+    ipv6_address = serializers.RegexField(r"^[0-9a-f:]+/128$", help_text="The user's IPv6 tunnel address.")
+
+
+class RotatedWireguardKeySerializer(WireguardKeySerializer):
+    key_id = serializers.IntegerField()
+
+
+class WireguardKeyRowSerializer(serializers.Serializer):
+    key_id = serializers.IntegerField()
+    pubkey = public_key_field()
+    ipv4_address = serializers.RegexField(r"^[0-9.]+/32$")
+    ipv6_address = serializers.RegexField(r"^[0-9a-f:]+/128$")
+    created_at = http_date_field()
+
+
+class WireguardKeyListSerializer(OkUserIdSerializer):
+    data = WireguardKeyRowSerializer(many=True)
+
+
+class RemovedWireguardKeySerializer(OkUserIdSerializer):
+    key_id = serializers.IntegerField()
+
+
+class SummarySerializer(serializers.Serializer):
+    current_online = serializers.IntegerField(min_value=0)
+    premium_online = serializers.IntegerField(min_value=0)
+    lex_online = serializers.IntegerField(min_value=0)
+    total_user = serializers.IntegerField(min_value=0)
+    total_premium = serializers.IntegerField(min_value=0)
+    total_lexuser = serializers.IntegerField(min_value=0)
+    total_deleted = serializers.IntegerField(min_value=0)
+    today_signups = serializers.IntegerField(min_value=0)
+    week_signup = serializers.IntegerField(min_value=0)
+    avg_user = serializers.IntegerField(min_value=0)
+    total_enable = serializers.IntegerField(min_value=0)
+    total_disable = serializers.IntegerField(min_value=0)
+
+
+MONTH_PATTERN = "^[0-9]{4}-(January|February|March|April|May|June|July|August|September|October|November|December)$"
+
+
+class MonthSerializer(serializers.Serializer):
+    month = serializers.RegexField(MONTH_PATTERN, help_text="Year and English month name, such as 2018-October.")
+    users = serializers.IntegerField(min_value=0)
+    users_premium = serializers.IntegerField(min_value=0)
+    users_lex = serializers.IntegerField(min_value=0)
+    deluser = serializers.IntegerField(min_value=0)
+    total_enable = serializers.IntegerField(min_value=0)
+    total_disable = serializers.IntegerField(min_value=0)
+
+
+class StatisticsSerializer(serializers.Serializer):
+    tdata = serializers.ListField(
+        child=SummarySerializer(),
+        min_length=1,
+        max_length=1,
+        required=False,
+        help_text="The summary, as a list of one object; with the options all and summary.",
+    )
+    data = serializers.ListField(
+        child=MonthSerializer(),
+        required=False,
+        help_text="One row per month with a signup or a deletion, newest first; with the options all and monthly.",
+    )
+
+
+class IpcheckSerializer(serializers.Serializer):
+    ip = serializers.CharField(help_text="The client address the server saw, IPv4-mapped addresses as IPv4.")
+    connected = serializers.BooleanField(help_text="Whether the address is an exit address of an enabled VPN server.")
+    server = serializers.CharField(required=False, help_text="The VPN server's name; only when connected.")
+
+
+class PeerSerializer(serializers.Serializer):
+    public_key = public_key_field()
+    allowed_ips = serializers.ListField(child=serializers.CharField(), min_length=2, max_length=2)
+    user_id = serializers.IntegerField()
+
+
+class PeersSerializer(OkSerializer):
+    peers = PeerSerializer(many=True)
+
+
+class SessionReportResultSerializer(OkSerializer):
+    opened = serializers.IntegerField(min_value=0)
+    updated = serializers.IntegerField(min_value=0)
+    closed = serializers.IntegerField(min_value=0)
+    unknown = serializers.ListField(
+        child=serializers.CharField(), help_text="The usernames or public keys that name no live user."
+    )
+
+
 # --- Parameters ---------------------------------------------------------------
 
 USER_IDENTIFIER = OpenApiParameter(
@@ -300,6 +454,18 @@ def user_list_parameters():
         ),
     ]
 
+
+STATS_OPTION = OpenApiParameter(
+    "option",
+    str,
+    OpenApiParameter.PATH,
+    enum=["all", "summary", "monthly"],
+    description="Which figures to return; any letter case. Another option gets 404.",
+)
+
+WIREGUARD_KEY_ID = OpenApiParameter(
+    "key_id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH, description="The key_id from the key list."
+)
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -453,6 +619,9 @@ CREATE_409_DESCRIPTION = (
     "conflict: the username is taken, or the Idempotency-Key was used with another body or is in progress."
 )
 UPDATE_409_DESCRIPTION = "conflict: another live user holds the new username."
+NODE_403_DESCRIPTION = "forbidden: the key is a reseller's key, or the VPN server is disabled."
+WIREGUARD_409_DESCRIPTION = "conflict: the key is registered to another user, or the user has its maximum of keys."
+POOL_503_DESCRIPTION = "address_pool_exhausted: no free tunnel address is left; retry later."
 
 # Examples below are responses a development server returned for docs/api.md.
 
@@ -581,3 +750,13 @@ USER_DELETE_EXAMPLES = [
     ok_example("Deleted", {"success": "ok"}),
     NO_SUCH_USER,
 ]
+
+STATS_EXAMPLES = []
+IPCHECK_EXAMPLES = []
+PEERS_EXAMPLES = []
+SESSION_REPORT_EXAMPLES = []
+WIREGUARD_REGISTER_EXAMPLES = []
+WIREGUARD_REMOVE_EXAMPLES = []
+USER_WIREGUARD_LIST_EXAMPLES = []
+USER_WIREGUARD_ROTATE_EXAMPLES = []
+USER_WIREGUARD_REMOVE_EXAMPLES = []

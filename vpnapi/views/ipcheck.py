@@ -1,7 +1,9 @@
 import logging
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
+from vpnapi import schema
 from vpnapi.clientip import client_address
 from vpnapi.models import ExitAddress
 from vpnapi.permissions import IsResellerOrNodeKey
@@ -15,6 +17,16 @@ class IpcheckView(ApiView):
 
     permission_classes = [IsResellerOrNodeKey]
 
+    @extend_schema(
+        operation_id="ipcheck_retrieve",
+        summary="Tell whether the caller's address is a VPN exit",
+        description=(
+            "The address is the connection's peer, or the right-most X-Forwarded-For entry that is not a "
+            "trusted proxy when the peer is one."
+        ),
+        responses={200: schema.IpcheckSerializer},
+        examples=schema.IPCHECK_EXAMPLES,
+    )
     def get(self, request):
         address = client_address(request)
         if address is None:

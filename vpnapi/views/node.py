@@ -2,10 +2,11 @@ import ipaddress
 
 from django.db.models import Q
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from vpnapi import sessions
+from vpnapi import schema, sessions
 from vpnapi.fields import TextField, _json_type
 from vpnapi.models import Protocol, WireguardKey
 from vpnapi.permissions import IsNodeKey
@@ -22,6 +23,13 @@ class PeersView(ApiView):
 
     permission_classes = [IsNodeKey]
 
+    @extend_schema(
+        operation_id="node_peers",
+        summary="List the WireGuard peers a VPN server must serve",
+        description="Node keys only. Disabled, expired and deleted users have no peers.",
+        responses={200: schema.PeersSerializer, 403: schema.error_response(403, schema.NODE_403_DESCRIPTION)},
+        examples=schema.PEERS_EXAMPLES,
+    )
     def get(self, request):
         now = timezone.now()
         keys = (
@@ -97,6 +105,21 @@ class SessionReportView(ApiView):
 
     permission_classes = [IsNodeKey]
 
+    @extend_schema(
+        operation_id="node_sessions_report",
+        summary="Report the users connected to a VPN server now",
+        description=(
+            "Node keys only. The list replaces the server's open sessions: connections not in it are closed. "
+            "Each entry names its user by exactly one of username and pubkey."
+        ),
+        request=SessionReportSerializer,
+        responses={
+            200: schema.SessionReportResultSerializer,
+            400: schema.error_response(400),
+            403: schema.error_response(403, schema.NODE_403_DESCRIPTION),
+        },
+        examples=schema.SESSION_REPORT_EXAMPLES,
+    )
     def post(self, request):
         data = validated(SessionReportSerializer, request.data)
         result = sessions.apply_report(request.user.server, data["sessions"])

@@ -1,9 +1,10 @@
 import logging
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from vpnapi import wireguard
+from vpnapi import schema, wireguard
 from vpnapi.credentials import check_credentials, invalid_credentials
 from vpnapi.errors import ApiError, conflict, not_found
 from vpnapi.fields import format_http_date
@@ -84,6 +85,24 @@ class WireguardView(ApiView):
 
     permission_classes = [IsResellerOrNodeKey]
 
+    @extend_schema(
+        operation_id="wireguard_register",
+        summary="Register a WireGuard public key with the user's own credentials",
+        description=(
+            "The credentials are checked as by Auth. Registering the same key again returns the same addresses. "
+            "GET with the same JSON body works too, for older clients."
+        ),
+        request=KeyRegistrationSerializer,
+        responses={
+            200: schema.WireguardKeySerializer,
+            400: schema.error_response(400),
+            401: schema.error_response(401, schema.AUTH_401_DESCRIPTION),
+            403: schema.error_response(403, schema.AUTH_403_DESCRIPTION),
+            409: schema.error_response(409, schema.WIREGUARD_409_DESCRIPTION),
+            503: schema.error_response(503, schema.POOL_503_DESCRIPTION),
+        },
+        examples=schema.WIREGUARD_REGISTER_EXAMPLES,
+    )
     def post(self, request):
         data = validated(KeyRegistrationSerializer, request.data)
         user = check_credentials(request.user, data["username"], data["password"])
@@ -102,6 +121,20 @@ class WireguardView(ApiView):
 
     get = post
 
+    @extend_schema(
+        operation_id="wireguard_remove",
+        summary="Remove a WireGuard public key with the user's own credentials",
+        description="The key's tunnel addresses become free.",
+        request=KeyRegistrationSerializer,
+        responses={
+            200: schema.OkUserIdSerializer,
+            400: schema.error_response(400),
+            401: schema.error_response(401, schema.AUTH_401_DESCRIPTION),
+            403: schema.error_response(403, schema.AUTH_403_DESCRIPTION),
+            404: schema.error_response(404),
+        },
+        examples=schema.WIREGUARD_REMOVE_EXAMPLES,
+    )
     def delete(self, request):
         data = validated(KeyRegistrationSerializer, request.data)
         user = check_credentials(request.user, data["username"], data["password"])
@@ -125,6 +158,13 @@ def get_key_or_404(user, key_id):
 class UserWireguardListView(ApiView):
     """List a reseller's user's WireGuard keys."""
 
+    @extend_schema(
+        operation_id="user_wireguard_list",
+        summary="List a user's WireGuard keys",
+        parameters=[schema.USER_IDENTIFIER],
+        responses={200: schema.WireguardKeyListSerializer, 404: schema.error_response(404)},
+        examples=schema.USER_WIREGUARD_LIST_EXAMPLES,
+    )
     def get(self, request, identifier):
         user = get_user_or_404(request.user.reseller, identifier)
         keys = WireguardKey.objects.filter(user=user).order_by("id")
@@ -134,6 +174,19 @@ class UserWireguardListView(ApiView):
 class UserWireguardDetailView(ApiView):
     """Replace the public key of one of a user's keys (PUT), keeping its addresses, or remove it (DELETE)."""
 
+    @extend_schema(
+        operation_id="user_wireguard_rotate",
+        summary="Replace one of a user's WireGuard keys, keeping its addresses",
+        parameters=[schema.USER_IDENTIFIER, schema.WIREGUARD_KEY_ID],
+        request=PublicKeySerializer,
+        responses={
+            200: schema.RotatedWireguardKeySerializer,
+            400: schema.error_response(400),
+            404: schema.error_response(404),
+            409: schema.error_response(409, schema.WIREGUARD_409_DESCRIPTION),
+        },
+        examples=schema.USER_WIREGUARD_ROTATE_EXAMPLES,
+    )
     def put(self, request, identifier, key_id):
         data = validated(PublicKeySerializer, request.data)
         user = get_user_or_404(request.user.reseller, identifier)
@@ -145,6 +198,13 @@ class UserWireguardDetailView(ApiView):
             raise key_taken() from None
         return Response({**key_body(key), "key_id": key.pk})
 
+    @extend_schema(
+        operation_id="user_wireguard_remove",
+        summary="Remove one of a user's WireGuard keys",
+        parameters=[schema.USER_IDENTIFIER, schema.WIREGUARD_KEY_ID],
+        responses={200: schema.RemovedWireguardKeySerializer, 404: schema.error_response(404)},
+        examples=schema.USER_WIREGUARD_REMOVE_EXAMPLES,
+    )
     def delete(self, request, identifier, key_id):
         user = get_user_or_404(request.user.reseller, identifier)
         key = get_key_or_404(user, key_id)
