@@ -17,10 +17,12 @@ import pytest
 import requests
 
 from accounts.models import AccountType
+from vpnapi.models import ExitAddress, VpnServer
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 DOC_HOST = "http://127.0.0.1:8000"
 DOC_KEY = "$API_KEY"
+DOC_NODE_KEY = "$NODE_KEY"
 
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 STATUS_LINE = re.compile(r"Response \(HTTP (\d{3})\):\s*$")
@@ -131,20 +133,32 @@ def test_shape_compares_keys_and_types():
 
 
 @pytest.fixture
+def node_key(db):
+    """Create the VPN server of the examples, whose exit address is the test client's; return its node key."""
+    server = VpnServer.objects.create(name="se-sto-1", hostname="se-sto-1.vpn.example", country="SE")
+    ExitAddress.objects.create(server=server, address="127.0.0.1")
+    return server.issue_node_key()
+
+
+@pytest.fixture
 def documented_users(make_user):
     """Create the users the document's examples start from."""
     make_user("alice", password="correct-horse-7", note="Order 1042")
     make_user("bob", password="battery-staple-9", enable=False, account_type=AccountType.LEX)
 
 
-def test_curl_examples_match_responses(live_server, api_key, documented_users):
+# Sequences restart at 1, so the ids in the examples' paths name the same rows.
+@pytest.mark.django_db(transaction=True, reset_sequences=True)
+def test_curl_examples_match_responses(live_server, api_key, node_key, documented_users):
     examples = parse_examples(DOC.read_text(encoding="utf-8"))
 
     with requests.Session() as session:
         for example in examples:
             method, url, headers, body = parse_curl(example.command)
             url = url.replace(DOC_HOST, live_server.url)
-            headers = {name: value.replace(DOC_KEY, api_key) for name, value in headers.items()}
+            headers = {
+                name: value.replace(DOC_NODE_KEY, node_key).replace(DOC_KEY, api_key) for name, value in headers.items()
+            }
             response = session.request(method, url, headers=headers, data=body.encode() if body else None)
 
             assert response.status_code == example.status, f"{example}: {response.text}"

@@ -26,14 +26,16 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.models import AccountType, VpnUser
 from tests.conftest import generate_schema, snapshot_reseller_data
+from vpnapi import wireguard
+from vpnapi.models import VpnServer
 
 pytestmark = pytest.mark.fuzz
 
 # Examples per operation and mode; with about a dozen operations this is a
 # few hundred requests per mode.
 EXAMPLES_PER_OPERATION = 25
-# Examples per operation and fixed identifier (see fixed_identifiers).
-FIXED_IDENTIFIER_EXAMPLES = 8
+# Examples per operation and set of fixed path parameters (see fixed_path_parameters).
+FIXED_PATH_EXAMPLES = 8
 
 CHECKS = [
     not_a_server_error,
@@ -55,31 +57,40 @@ FUZZ_SETTINGS = settings(
 
 
 @pytest.fixture
-def fixed_identifiers(reseller, other_reseller, make_user):
-    """Create users for both resellers; return path identifiers that name them.
+def fixed_path_parameters(reseller, other_reseller, make_user):
+    """Create users and WireGuard keys for both resellers; return path parameters that name them.
 
-    Generated identifiers almost never name a real user, so each operation on
-    one user also runs with these: the owner's users reach the success paths,
-    and the other reseller's users must answer 404 and stay unchanged.
+    Generated identifiers almost never name a real user or key, so each
+    operation on one user also runs with these: the owner's rows reach the
+    success paths, and the other reseller's rows must answer 404 and stay
+    unchanged.
     """
-    owners = [
-        make_user("owner-alice", note="first customer"),
-        make_user("owner-bob", enable=False, account_type=AccountType.LEX),
+    alice = make_user("alice", password="correct-horse-7", note="first customer")
+    bob = make_user("bob", enable=False, account_type=AccountType.LEX)
+    carol = make_user("outsider-carol", owner=other_reseller)
+    dave = make_user("outsider-dave", owner=other_reseller, enable=False)
+    alice_key, _ = wireguard.register_key(alice, "Zih9uV6qAh/QfA/3l7GPdqTcPyFDMVfqrim7v1fkGIk=")
+    carol_key, _ = wireguard.register_key(carol, "yNk7sFV14Pl820qYGlotI5dGkSmZvXgkLZ5MR6Ajdc4=")
+    return [
+        # By id: the PUT runs may rename alice.
+        {"identifier": str(alice.pk), "key_id": str(alice_key.pk)},
+        {"identifier": str(bob.pk), "key_id": str(alice_key.pk)},
+        {"identifier": str(carol.pk), "key_id": str(carol_key.pk)},
+        {"identifier": carol.username, "key_id": str(carol_key.pk)},
+        {"identifier": str(dave.pk), "key_id": str(carol_key.pk)},
+        {"identifier": dave.username, "key_id": str(alice_key.pk)},
     ]
-    outsiders = [
-        make_user("outsider-carol", owner=other_reseller),
-        make_user("outsider-dave", owner=other_reseller, enable=False),
-    ]
-    return (
-        [owners[0].username, str(owners[1].pk)]
-        + [str(user.pk) for user in outsiders]
-        + [user.username for user in outsiders]
-    )
 
 
 def _operations():
+    """Return the schema's operations, deletions last and a user's keys before the user.
+
+    The fixed users and keys must live through the other operations for the
+    fixed path parameters to reach the success paths.
+    """
     schema = schemathesis.openapi.from_dict(generate_schema())
-    return [result.ok() for result in schema.get_all_operations()]
+    operations = [result.ok() for result in schema.get_all_operations()]
+    return sorted(operations, key=lambda operation: (operation.method.upper() == "DELETE", -operation.path.count("/")))
 
 
 def _fuzz(operation, mode, base_url, session, headers, max_examples, **fixed):
@@ -94,29 +105,49 @@ def _fuzz(operation, mode, base_url, session, headers, max_examples, **fixed):
     run()
 
 
-def test_fuzz_all_operations(live_server, api_key, other_reseller, fixed_identifiers, static_files_without_manifest):
-    headers = {"API-KEY": api_key}
-    before = snapshot_reseller_data(other_reseller)
+@pytest.fixture
+def node_key(db):
+    server = VpnServer.objects.create(name="fuzz-node")
+    return server.issue_node_key()
+
+
+def test_fuzz_all_operations(
+    live_server, api_key, node_key, other_reseller, fixed_path_parameters, static_files_without_manifest
+):
     operations = _operations()
-    assert len(operations) >= 7
+    node_operations = [op for op in operations if op.path.startswith("/1.0/Node/")]
+    reseller_operations = [op for op in operations if op not in node_operations]
+    assert len(reseller_operations) >= 7
+    assert len(node_operations) >= 2
 
     with requests.Session() as session:
-        for operation in operations:
-            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-                _fuzz(operation, mode, live_server.url, session, headers, EXAMPLES_PER_OPERATION)
-            if "{identifier}" in operation.path:
-                for identifier in fixed_identifiers:
-                    _fuzz(
-                        operation,
-                        GenerationMode.POSITIVE,
-                        live_server.url,
-                        session,
-                        headers,
-                        FIXED_IDENTIFIER_EXAMPLES,
-                        path_parameters={"identifier": identifier},
-                    )
+        before = snapshot_reseller_data(other_reseller)
+        for operation in reseller_operations:
+            _fuzz_operation(operation, live_server.url, session, {"API-KEY": api_key}, fixed_path_parameters)
+        assert snapshot_reseller_data(other_reseller) == before
 
-    assert snapshot_reseller_data(other_reseller) == before
+        # A node key may act on every reseller's users by design, so these
+        # run after the other reseller's rows were compared.
+        for operation in node_operations:
+            _fuzz_operation(operation, live_server.url, session, {"API-KEY": node_key}, [])
+
+
+def _fuzz_operation(operation, base_url, session, headers, fixed_parameters):
+    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+        _fuzz(operation, mode, base_url, session, headers, EXAMPLES_PER_OPERATION)
+    names = [name for name in ("identifier", "key_id") if f"{{{name}}}" in operation.path]
+    if not names:
+        return
+    for parameters in fixed_parameters:
+        _fuzz(
+            operation,
+            GenerationMode.POSITIVE,
+            base_url,
+            session,
+            headers,
+            FIXED_PATH_EXAMPLES,
+            path_parameters={name: parameters[name] for name in names},
+        )
 
 
 # --- Regressions: inputs that once made the API answer 500 ----------------------

@@ -751,12 +751,143 @@ USER_DELETE_EXAMPLES = [
     NO_SUCH_USER,
 ]
 
-STATS_EXAMPLES = []
-IPCHECK_EXAMPLES = []
-PEERS_EXAMPLES = []
-SESSION_REPORT_EXAMPLES = []
-WIREGUARD_REGISTER_EXAMPLES = []
-WIREGUARD_REMOVE_EXAMPLES = []
-USER_WIREGUARD_LIST_EXAMPLES = []
-USER_WIREGUARD_ROTATE_EXAMPLES = []
-USER_WIREGUARD_REMOVE_EXAMPLES = []
+ALICE_KEY = {
+    "ipv4_address": "10.66.0.129/32",
+    "ipv6_address": "fc00:bbbb:bbbb:bb01:c204:578d:a8b1:98db/128",
+    "pubkey": "Zih9uV6qAh/QfA/3l7GPdqTcPyFDMVfqrim7v1fkGIk=",
+}
+ROTATED_PUBLIC_KEY = "LhW0BSXEYOKCzQfzGDei2/kA/FPd1DqPToTA1LtsUMI="
+NO_SUCH_KEY = error_example(
+    "No such key",
+    404,
+    "not_found",
+    "The user has no WireGuard key '9': list its keys with GET .../Wireguard.",
+)
+KEY_REGISTRATION = {"username": "alice", "password": "correct-horse-7", "pubkey": ALICE_KEY["pubkey"]}
+
+STATS_EXAMPLES = [
+    ok_example(
+        "All figures",
+        {
+            "data": [
+                {
+                    "deluser": 1,
+                    "month": "2026-December",
+                    "total_disable": 1,
+                    "total_enable": 3,
+                    "users": 5,
+                    "users_lex": 2,
+                    "users_premium": 3,
+                }
+            ],
+            "tdata": [
+                {
+                    "avg_user": 0,
+                    "current_online": 1,
+                    "lex_online": 0,
+                    "premium_online": 1,
+                    "today_signups": 5,
+                    "total_deleted": 1,
+                    "total_disable": 1,
+                    "total_enable": 3,
+                    "total_lexuser": 1,
+                    "total_premium": 3,
+                    "total_user": 4,
+                    "week_signup": 5,
+                }
+            ],
+        },
+    ),
+    error_example(
+        "Unknown option",
+        404,
+        "not_found",
+        "There is no statistics option 'daily': use one of all, summary, monthly.",
+    ),
+]
+
+IPCHECK_EXAMPLES = [
+    ok_example("Through the VPN", {"connected": True, "ip": "127.0.0.1", "server": "se-sto-1"}),
+]
+
+PEERS_EXAMPLES = [
+    ok_example(
+        "One peer",
+        {
+            "peers": [
+                {
+                    "allowed_ips": [ALICE_KEY["ipv4_address"], ALICE_KEY["ipv6_address"]],
+                    "public_key": ROTATED_PUBLIC_KEY,
+                    "user_id": 1,
+                }
+            ],
+            "success": "ok",
+        },
+    ),
+    error_example("Reseller key", 403, "forbidden", "This route needs a VPN server's node key."),
+]
+
+SESSION_REPORT_EXAMPLES = [
+    request_example(
+        "Three connections",
+        {
+            "sessions": [
+                {
+                    "username": "alice",
+                    "protocol": "openvpn",
+                    "tunnel_address": "10.8.0.6",
+                    "bytes_in": 52340,
+                    "bytes_out": 918000,
+                },
+                {"pubkey": ROTATED_PUBLIC_KEY, "protocol": "wireguard"},
+                {"username": "mallory", "protocol": "openvpn"},
+            ]
+        },
+    ),
+    ok_example("Applied", {"closed": 0, "opened": 2, "success": "ok", "unknown": ["mallory"], "updated": 0}),
+]
+
+WIREGUARD_REGISTER_EXAMPLES = [
+    request_example("Key registration", KEY_REGISTRATION),
+    ok_example("Registered", {**ALICE_KEY, "success": "ok", "user_id": 1}),
+    error_example(
+        "Not a key",
+        400,
+        "invalid",
+        "Invalid request. pubkey: A WireGuard public key is 44 characters of standard base64, not 9: "
+        "send the output of `wg pubkey`.",
+        fields={
+            "pubkey": [
+                "A WireGuard public key is 44 characters of standard base64, not 9: send the output of `wg pubkey`."
+            ]
+        },
+    ),
+]
+
+WIREGUARD_REMOVE_EXAMPLES = [
+    request_example("Key removal", KEY_REGISTRATION),
+    ok_example("Removed", {"success": "ok", "user_id": 1}),
+]
+
+USER_WIREGUARD_LIST_EXAMPLES = [
+    ok_example(
+        "One key",
+        {
+            "data": [{**ALICE_KEY, "created_at": "Fri, 04 Dec 2026 20:26:31 GMT", "key_id": 1}],
+            "success": "ok",
+            "user_id": 1,
+        },
+    ),
+    NO_SUCH_USER,
+]
+
+USER_WIREGUARD_ROTATE_EXAMPLES = [
+    request_example("New key", {"pubkey": ROTATED_PUBLIC_KEY}),
+    ok_example("Rotated", {**ALICE_KEY, "key_id": 1, "pubkey": ROTATED_PUBLIC_KEY, "success": "ok", "user_id": 1}),
+    NO_SUCH_KEY,
+]
+
+USER_WIREGUARD_REMOVE_EXAMPLES = [
+    ok_example("Removed", {"key_id": 3, "success": "ok", "user_id": 1}),
+    NO_SUCH_KEY,
+]
