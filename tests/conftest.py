@@ -2,7 +2,6 @@
 
 import json
 
-import pytest
 from django.apps import apps
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
@@ -14,20 +13,6 @@ def generate_schema():
     """Return the OpenAPI schema as the JSON document /1.0/openapi.json serves."""
     schema = SchemaGenerator().get_schema(request=None, public=True)
     return json.loads(OpenApiJsonRenderer().render(schema, renderer_context={}))
-
-
-@pytest.fixture
-def static_files_without_manifest(settings):
-    """Serve static files from the finders, as DEBUG does.
-
-    Without DEBUG the settings pick the manifest storage, whose {% static %}
-    tag fails until collectstatic has run; the live server serves the files
-    from the app folders either way.
-    """
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 def _rows_of(model, reseller):

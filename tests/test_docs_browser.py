@@ -42,7 +42,7 @@ def browser():
             browser.close()
 
 
-def test_docs_render_without_network(browser, live_server, static_files_without_manifest):
+def test_docs_render_without_network(browser, live_server):
     server = urlsplit(live_server.url).netloc
     served, blocked = [], []
 

@@ -61,9 +61,8 @@ def parse_examples(text):
 def parse_curl(command):
     """Return (method, url, headers, body) of a curl command line.
 
-    Only the options the document uses are understood; any other option
-    fails the test, so that an example never relies on something the test
-    silently skipped.
+    Only the options the document uses are understood. Any other option
+    fails the test, so an example never relies on something the test skipped.
     """
     words = shlex.split(command.replace("\\\n", " "))
     assert words[0] == "curl", command

@@ -49,7 +49,7 @@ def test_schema_route_needs_no_key(schema, headers):
 
 
 @pytest.mark.django_db
-def test_docs_page_loads_only_vendored_files(static_files_without_manifest):
+def test_docs_page_loads_only_vendored_files():
     response = APIClient().get("/1.0/docs", HTTP_API_KEY="not-a-key")
 
     assert response.status_code == 200

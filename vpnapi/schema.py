@@ -1,9 +1,9 @@
 """The API's OpenAPI description: schema-only serializers, examples and generator hooks.
 
-The views build their JSON by hand, so the serializers here exist only to
-describe those bodies to drf-spectacular; no view uses them to read or write
-data. The hooks keep the schema to the canonical ``/1.0/<Name>`` paths and add
-the error responses that every operation shares.
+The views build their JSON by hand. The serializers here only describe those
+bodies to drf-spectacular, and no view uses them to read or write data. The
+hooks keep the schema to the canonical ``/1.0/<Name>`` paths and add the error
+responses that every operation shares.
 """
 
 import copy
