@@ -154,8 +154,8 @@ class UserListView(ApiView):
         except UsernameTaken as error:
             if key is not None:
                 # A concurrent request with the same key and a chosen username
-                # loses on the username, not on the key; it gets the winner's
-                # answer like any other retry.
+                # loses on the username, not on the key. It gets the winner's
+                # stored response, like any other retry.
                 idempotency.replay_winner(reseller, key, raw_data)
             raise conflict(f"The username {error.username} is taken: choose another one.") from None
         except QuotaExceeded as error:
