@@ -25,7 +25,9 @@ class StrictJSONParser(parsers.BaseParser):
         if not raw.strip():
             return {}
         try:
-            text = raw.decode("utf-8")
+            # utf-8-sig also drops a leading byte order mark, which some
+            # Windows tools write before the JSON text.
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ParseError("The request body is not valid UTF-8: send JSON encoded as UTF-8.") from None
         try:
