@@ -141,6 +141,16 @@ def test_server_error_is_json_without_traceback(api, monkeypatch, settings, debu
     assert b"Traceback" not in response.content
 
 
+def test_server_error_without_prefix_is_json(api, monkeypatch):
+    monkeypatch.setattr(UserListView, "get", explode)
+
+    response = api.get("/user")
+
+    assert response.status_code == 500
+    assert response.json()["error"] == "server_error"
+    assert b"secret detail" not in response.content
+
+
 def test_server_error_is_logged(api, monkeypatch, caplog):
     monkeypatch.setattr(UserListView, "get", explode)
 
@@ -195,6 +205,13 @@ def test_invalid_utf8_is_400(api):
 
     assert response.status_code == 400
     assert response.json() == error("bad_request", "The request body is not valid UTF-8: send JSON encoded as UTF-8.")
+
+
+def test_byte_order_mark_is_skipped(api):
+    response = api.generic("POST", "/1.0/User", b'\xef\xbb\xbf{"note": "bom"}', content_type="application/json")
+
+    assert response.status_code == 200
+    assert VpnUser.objects.get().note == "bom"
 
 
 def test_deeply_nested_json_is_400(api):
