@@ -263,6 +263,15 @@ class VpnUser(models.Model):
                 condition=Q(deleted_at__isnull=True),
                 name="vpnuser_live_created_idx",
             ),
+            # The statistics: one reseller's users filtered and grouped by
+            # created_at, counted by flag, type and deletion. The included
+            # columns let PostgreSQL answer from the index alone; SQLite has
+            # no covering indexes and keeps only the key columns.
+            models.Index(
+                fields=["reseller", "created_at"],
+                include=["enable", "account_type", "deleted_at", "id"],
+                name="vpnuser_reseller_created_idx",
+            ),
         ]
 
     def __str__(self):
