@@ -129,6 +129,24 @@ def test_accept_header_ignored(api):
     assert response["Content-Type"] == "application/json; charset=utf-8"
 
 
+@pytest.mark.parametrize("path", ["/1.0/User", "/user/", "/Auth"])
+def test_disallowed_host_is_json_400(api, path):
+    response = api.get(path, HTTP_HOST="unknown.example")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == error(
+        "bad_request", "The request is malformed or its Host header is not served here: check the URL and Host."
+    )
+
+
+def test_disallowed_host_outside_api_stays_html(db):
+    response = APIClient().get("/accounts/login/", HTTP_HOST="unknown.example")
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
 # --- Server errors -----------------------------------------------------------
 
 
