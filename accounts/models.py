@@ -352,7 +352,7 @@ class VpnUser(models.Model):
             if is_username_conflict(error):
                 raise UsernameTaken(self.username) from None
             raise
-        logger.info("Updated VPN user %s fields %s", self.pk, sorted(changes))
+        logger.info("Updated VPN user %s of reseller %s, fields %s", self.pk, self.reseller_id, sorted(changes))
 
     def soft_delete(self):
         """Mark the user deleted; return False when it was already deleted.
