@@ -38,7 +38,7 @@ class StrictJSONParser(parsers.BaseParser):
                 'quote every key and string, for example {"enable": 1}.'
             ) from None
         except RecursionError:
-            # A few thousand nested brackets exhaust the parser's stack.
+            # About 1,000 nested brackets reach Python's default recursion limit.
             raise ParseError("The request body nests arrays or objects too deeply: send a flat JSON object.") from None
         if not isinstance(data, dict):
             raise ParseError(f"The request body must be a JSON object, not {_json_type(data)}: send {{...}}.")
