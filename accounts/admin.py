@@ -196,7 +196,6 @@ class VpnUserAdmin(admin.ModelAdmin):
     search_fields = ["username", "note", "reseller__name"]
     list_select_related = ["reseller"]
     readonly_fields = ["created_at", "updated_at", "deleted_at"]
-    date_hierarchy = "created_at"
     actions = ["restore"]
     show_full_result_count = False
 
