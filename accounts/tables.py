@@ -29,7 +29,7 @@ class VpnUserTable(tables.Table):
     expires_at = tables.DateTimeColumn(
         verbose_name=_("Expires"), format=DATETIME_FORMAT, order_by=("expires_at", "id"), default="—"
     )
-    note = tables.Column(verbose_name=_("Note"), order_by=("note", "id"), default="")
+    note = tables.Column(verbose_name=_("Note"), order_by=("note", "id"), default="", attrs={"td": {"class": "note"}})
     created_at = tables.DateTimeColumn(verbose_name=_("Created"), format=DATETIME_FORMAT, order_by=("created_at", "id"))
 
     class Meta:
