@@ -21,7 +21,7 @@ from accounts.validators import validate_no_control_characters
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M:%S"
 EXPIRY_INPUT_FORMATS = [DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
 
-# The largest number of rows one bulk action accepts; a page holds fewer.
+# The maximum number of rows one bulk action accepts, above the table's page size.
 MAX_BULK_SELECTION = 500
 
 

@@ -9,7 +9,7 @@ NOTE_PREVIEW_CHARS = 60
 
 
 class VpnUserTable(tables.Table):
-    """The dashboard's user list; every column reads the row itself, so a page costs one query."""
+    """The dashboard's user list. Every column reads the row itself, so a page costs one query."""
 
     selection = tables.CheckBoxColumn(
         accessor="pk",

@@ -170,7 +170,7 @@ def user_delete(request, pk):
 @require_POST
 @reseller_action
 def user_bulk(request):
-    """Enable, disable or delete the selected users; deleting asks for confirmation first."""
+    """Enable, disable or delete the selected users; a delete first renders a confirmation page."""
     form = BulkActionForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
