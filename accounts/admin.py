@@ -128,6 +128,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
         obj.digest = new_key.digest
         super().save_model(request, obj, form, change)
         logger.info("Staff user %s issued API key %s for reseller %s", request.user.pk, obj.prefix, obj.reseller_id)
+        # NOTE: Django's default message storage carries this text in a signed
+        # (not encrypted) cookie, or the session, until the next page shows it.
         messages.warning(
             request,
             _("The new API key is %(key)s. Copy it now: it is shown only this once and only its digest is stored.")
