@@ -20,6 +20,16 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # Production settings use whitenoise's manifest storage, which needs
+    # collectstatic to have run; tests render templates without it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def reseller(db):
     return Reseller.objects.create(name="Owner")

@@ -5,19 +5,27 @@ form, so a typo stops start-up instead of silently falling back to a default.
 """
 
 import ipaddress
+import os
+import re
 import zoneinfo
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-_env = environ.Env()
-
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 
 
+# The URL parsers of django-environ (version 0.14) are used for DATABASE_URL
+# and CACHE_URL. Plain values are read from os.environ instead of Env.str,
+# because Env.str treats a value that starts with "$" as the name of another
+# variable, which would silently replace a random SECRET_KEY such as "$x...".
+DATABASE_ENGINES = {"django.db.backends.sqlite3", "django.db.backends.postgresql"}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 def _raw(name, default):
-    return _env.str(name, default=default)
+    return os.environ.get(name, default)
 
 
 def read_bool(name, default):
@@ -94,25 +102,43 @@ def read_pool(name, default, version, min_size):
     return network
 
 
+def _redact_url(url):
+    """Return url with any password in it replaced by ***, for error messages."""
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
 def read_database(name, default):
     value = _raw(name, default)
+    shown = _redact_url(value)
     try:
         config = environ.Env.db_url_config(value)
     except (ImproperlyConfigured, KeyError, ValueError):
         raise ImproperlyConfigured(
-            f"{name}={value!r} is not a database URL: use sqlite:///path or postgres://user:password@host:port/name."
+            f"{name}={shown!r} is not a database URL: use sqlite:///path or postgres://user:password@host:port/name."
         ) from None
-    if not config.get("ENGINE"):
-        raise ImproperlyConfigured(f"{name}={value!r} names an unsupported database: use sqlite or postgres.")
+    if config.get("ENGINE") not in DATABASE_ENGINES:
+        raise ImproperlyConfigured(f"{name}={shown!r} names an unsupported database: use sqlite or postgres.")
+    if not config.get("NAME"):
+        raise ImproperlyConfigured(
+            f"{name}={shown!r} names no database: add it to the path, as in postgres://user@host:5432/integrity."
+        )
     return config
 
 
 def read_cache(name, default):
     value = _raw(name, default)
+    shown = _redact_url(value)
     try:
         config = environ.Env.cache_url_config(value)
     except (ImproperlyConfigured, KeyError, ValueError):
         raise ImproperlyConfigured(
-            f"{name}={value!r} is not a cache URL: use locmemcache:// or redis://host:port/db."
+            f"{name}={shown!r} is not a cache URL: use locmemcache:// or redis://host:port/db."
         ) from None
     return config
+
+
+def read_log_level(name, default):
+    value = _raw(name, default).strip().upper()
+    if value not in LOG_LEVELS:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a log level: use one of {', '.join(LOG_LEVELS)}.")
+    return value

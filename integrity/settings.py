@@ -143,6 +143,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.read_int("SECURE_HSTS_SECONDS", default=3600, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = False
+    # Preloading is a browser-list commitment for the whole domain that an
+    # operator makes by hand, so its deploy-check warning is silenced.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # --- API -------------------------------------------------------------------
 
@@ -189,7 +192,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.read_str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": env.read_log_level("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Request lines are logged by gunicorn or runserver; Django's own
         # 4xx warnings would repeat every rejected API call.

@@ -139,9 +139,13 @@ def api_exception_handler(exc, context):
     response = Response(error_body(code, message, fields), status=status_code)
     for name, value in headers.items():
         response[name] = value
+    # DRF puts the challenge for 401 answers on the exception; HTTP requires
+    # it in the response.
+    if status_code == 401 and getattr(exc, "auth_header", None):
+        response["WWW-Authenticate"] = exc.auth_header
     if status_code == 405:
-        allowed = [m for m in getattr(context.get("view"), "allowed_methods", []) if m != "OPTIONS"]
+        # DRF's APIView sets the Allow header itself, from the same list.
+        allowed = getattr(context.get("view"), "allowed_methods", [])
         if allowed:
             response.data["message"] = f"{message[:-1]}: use {', '.join(allowed)}."
-            response["Allow"] = ", ".join(allowed)
     return response

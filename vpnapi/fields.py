@@ -56,10 +56,11 @@ class FlexibleBooleanField(serializers.Field):
     }
 
     def to_internal_value(self, data):
-        key = data.lower() if isinstance(data, str) else data
-        # bool is a subclass of int, and 1.0 == 1, so check the type too.
-        if isinstance(key, float):
+        # Only these types can match. Lists and objects are unhashable, and
+        # 1.0 == 1 == True, so floats must be rejected before the set lookup.
+        if not isinstance(data, (bool, int, str)):
             self.fail("invalid", value=_show(data))
+        key = data.lower() if isinstance(data, str) else data
         if key in self.TRUE_VALUES:
             return True
         if key in self.FALSE_VALUES:
@@ -81,7 +82,8 @@ class StrictChoiceIntegerField(serializers.Field):
 
     def to_internal_value(self, data):
         value = data
-        if isinstance(data, str) and data.strip().isdigit():
+        # isdigit() alone also accepts digits such as "²" that int() rejects.
+        if isinstance(data, str) and data.strip().isascii() and data.strip().isdigit():
             value = int(data)
         if isinstance(value, bool) or not isinstance(value, int) or value not in self.choices:
             self.fail("invalid", choices=", ".join(str(c) for c in self.choices), value=_show(data))
@@ -114,7 +116,7 @@ class ExpiryField(serializers.Field):
         if not isinstance(data, str) or find_control_character(data) is not None or len(data) > 64:
             self.fail("invalid", value=_show(data))
         text = data.strip()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             return self._from_timestamp(int(text))
         try:
             parsed = parse_datetime(text)
@@ -124,7 +126,11 @@ class ExpiryField(serializers.Field):
             self.fail("invalid", value=_show(data))
         if timezone.is_naive(parsed):
             self.fail("naive", value=text)
-        return parsed.astimezone(UTC)
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            # Year 1 with a positive offset, or year 9999 with a negative one.
+            self.fail("invalid", value=_show(data))
 
     def _from_timestamp(self, seconds):
         try:

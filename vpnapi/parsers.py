@@ -35,9 +35,24 @@ class StrictJSONParser(parsers.BaseParser):
                 f"The request body is not valid JSON ({error.msg} at line {error.lineno} column {error.colno}): "
                 'quote every key and string, for example {"enable": 1}.'
             ) from None
+        except RecursionError:
+            # A few thousand nested brackets exhaust the parser's stack.
+            raise ParseError("The request body nests arrays or objects too deeply: send a flat JSON object.") from None
         if not isinstance(data, dict):
-            raise ParseError(f"The request body must be a JSON object, not {type(data).__name__}: send {{...}}.")
+            raise ParseError(f"The request body must be a JSON object, not {_json_type(data)}: send {{...}}.")
         return data
+
+
+def _json_type(value):
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array"
 
 
 def _reject_constant(name):

@@ -9,7 +9,11 @@ from django.urls import re_path
 
 from vpnapi.views.auth import AuthView
 from vpnapi.views.fallback import unknown_route
+from vpnapi.views.ipcheck import IpcheckView
+from vpnapi.views.node import PeersView, SessionReportView
+from vpnapi.views.stats import StatsView
 from vpnapi.views.users import UserDetailView, UserListView
+from vpnapi.views.wireguard import UserWireguardDetailView, UserWireguardListView, WireguardView
 
 
 def api_route(name, suffix, view, route_name):
@@ -22,6 +26,23 @@ urlpatterns = [
     api_route("Auth", "", AuthView.as_view(), "api-auth"),
     api_route("User", "", UserListView.as_view(), "api-users"),
     api_route("User", r"/(?P<identifier>[^/]+)", UserDetailView.as_view(), "api-user"),
+    api_route("Stats", r"/(?P<option>[^/]*)", StatsView.as_view(), "api-stats"),
+    api_route("Wireguard", "", WireguardView.as_view(), "api-wireguard"),
+    api_route("Ipcheck", "", IpcheckView.as_view(), "api-ipcheck"),
+    api_route("Node", "/(?:Peers|peers)", PeersView.as_view(), "api-node-peers"),
+    api_route("Node", "/(?:Sessions|sessions)", SessionReportView.as_view(), "api-node-sessions"),
+    api_route(
+        "User",
+        r"/(?P<identifier>[^/]+)/(?:Wireguard|wireguard)",
+        UserWireguardListView.as_view(),
+        "api-user-wireguard",
+    ),
+    api_route(
+        "User",
+        r"/(?P<identifier>[^/]+)/(?:Wireguard|wireguard)/(?P<key_id>[^/]+)",
+        UserWireguardDetailView.as_view(),
+        "api-user-wireguard-key",
+    ),
 ]
 
 # Must stay last: everything else under /1.0/ is a JSON 404.

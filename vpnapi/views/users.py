@@ -152,6 +152,11 @@ class UserListView(ApiView):
             idempotency.replay_winner(reseller, key, raw_data)
             raise conflict("Another request with this Idempotency-Key is in progress: retry shortly.") from None
         except UsernameTaken as error:
+            if key is not None:
+                # A concurrent request with the same key and a chosen username
+                # loses on the username, not on the key; it gets the winner's
+                # answer like any other retry.
+                idempotency.replay_winner(reseller, key, raw_data)
             raise conflict(f"The username {error.username} is taken: choose another one.") from None
         except QuotaExceeded as error:
             raise forbidden(

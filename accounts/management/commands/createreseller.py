@@ -3,6 +3,8 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import Reseller, User
 
+NAME_MAX_LENGTH = Reseller._meta.get_field("name").max_length
+
 
 class Command(BaseCommand):
     help = "Create a reseller, optionally with a dashboard login, and print its new API key."
@@ -14,18 +16,29 @@ class Command(BaseCommand):
         parser.add_argument("--quota", type=int, help="Maximum number of live VPN users (default: no limit).")
 
     def handle(self, *args, name, login, password, quota, **options):
+        name = name.strip()
+        if not name or len(name) > NAME_MAX_LENGTH:
+            raise CommandError(f"The reseller name must be 1 to {NAME_MAX_LENGTH} characters: got {name!r}.")
         if bool(login) != bool(password):
             raise CommandError("Give --login and --password together, or neither.")
         if quota is not None and quota < 0:
             raise CommandError(f"--quota={quota} is negative: give 0 or more.")
-        try:
-            with transaction.atomic():
-                reseller = Reseller.objects.create(name=name, quota=quota)
-                if login:
-                    User.objects.create_user(username=login, password=password, reseller=reseller)
-                _, plaintext = reseller.issue_api_key(name="default")
-        except IntegrityError:
-            raise CommandError(f"A reseller named {name!r} or a login named {login!r} already exists.") from None
+
+        # Everything is created in one transaction, so a failure leaves no
+        # reseller without its login or key.
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    reseller = Reseller.objects.create(name=name, quota=quota)
+            except IntegrityError:
+                raise CommandError(f"A reseller named {name!r} already exists: choose another name.") from None
+            if login:
+                try:
+                    with transaction.atomic():
+                        User.objects.create_user(username=login, password=password, reseller=reseller)
+                except IntegrityError:
+                    raise CommandError(f"A login named {login!r} already exists: choose another login.") from None
+            _, plaintext = reseller.issue_api_key(name="default")
 
         self.stdout.write(f"Created reseller {reseller.name} (id {reseller.pk}).")
         if login:

@@ -1,0 +1,24 @@
+from rest_framework.response import Response
+
+from stats import queries
+from vpnapi.errors import not_found
+from vpnapi.views.base import ApiView
+
+OPTIONS = ("all", "summary", "monthly")
+
+
+class StatsView(ApiView):
+    """Return the caller's statistics: the summary (tdata), the monthly rows (data) or both."""
+
+    def get(self, request, option):
+        if option.lower() not in OPTIONS:
+            raise not_found(f"There is no statistics option {option!r}: use one of {', '.join(OPTIONS)}.")
+
+        option = option.lower()
+        reseller = request.user.reseller
+        body = {}
+        if option in ("all", "summary"):
+            body["tdata"] = [queries.summary(reseller)]
+        if option in ("all", "monthly"):
+            body["data"] = queries.monthly(reseller)
+        return Response(body)
