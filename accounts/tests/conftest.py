@@ -43,11 +43,3 @@ def admin_client_for(staff):
     client = Client()
     client.force_login(staff)
     return client
-
-
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    # Without DEBUG the settings pick whitenoise's manifest storage, which
-    # needs collectstatic to have run before {% static %} can resolve a name.
-    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": plain}
