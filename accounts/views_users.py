@@ -17,10 +17,12 @@ from accounts.forms import BulkActionForm, PasswordResetForm, VpnUserCreateForm,
 from accounts.models import QuotaExceeded, UsernameTaken, VpnUser, generate_password
 from accounts.tables import VpnUserTable
 from accounts.views import render_secret, reseller_action, reseller_page
+from vpnapi import wireguard
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
+RECENT_SESSIONS = 20
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -125,7 +127,22 @@ def user_create(request):
 @reseller_page
 def user_detail(request, pk):
     user = get_live_user_or_404(request.reseller, pk)
-    return render(request, "dashboard/users/detail.html", {"vpn_user": user})
+    context = {
+        "vpn_user": user,
+        "wireguard_keys": user.wireguard_keys.order_by("id"),
+        "sessions": user.sessions.select_related("server").order_by("-started_at", "-id")[:RECENT_SESSIONS],
+    }
+    return render(request, "dashboard/users/detail.html", context)
+
+
+@require_POST
+@reseller_action
+def wireguard_key_remove(request, pk, key_pk):
+    user = get_live_user_or_404(request.reseller, pk)
+    key = get_object_or_404(user.wireguard_keys, pk=key_pk)
+    wireguard.remove_key(key)
+    messages.success(request, _("Removed the WireGuard key %(public_key)s.") % {"public_key": key.public_key})
+    return redirect("dashboard:user_detail", pk=user.pk)
 
 
 @require_http_methods(["GET", "POST"])
