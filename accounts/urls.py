@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from accounts import views, views_keys, views_users
 
@@ -14,6 +14,12 @@ urlpatterns = [
     path("users/<int:pk>/edit/", views_users.user_edit, name="user_edit"),
     path("users/<int:pk>/password/", views_users.user_password, name="user_password"),
     path("users/<int:pk>/delete/", views_users.user_delete, name="user_delete"),
+    path(
+        "users/<int:pk>/wireguard/<int:key_pk>/remove/",
+        views_users.wireguard_key_remove,
+        name="wireguard_key_remove",
+    ),
+    path("statistics/", include("stats.urls")),
     path("keys/", views_keys.key_list, name="keys"),
     path("keys/new/", views_keys.key_create, name="key_create"),
     path("keys/<int:pk>/rotate/", views_keys.key_rotate, name="key_rotate"),
