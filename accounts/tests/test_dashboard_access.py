@@ -3,7 +3,7 @@ from django.test import Client
 
 from accounts.models import User, VpnUser
 
-READ_PAGES = ["/dashboard/users/", "/dashboard/keys/", "/dashboard/users/export.csv"]
+READ_PAGES = ["/dashboard/users/", "/dashboard/keys/", "/dashboard/users/export.csv", "/dashboard/statistics/"]
 WRITE_PAGES = ["/dashboard/users/new/", "/dashboard/keys/new/"]
 
 

@@ -120,3 +120,15 @@ def test_remove_key_anonymous_redirects(client, make_user):
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")
     assert WireguardKey.objects.filter(pk=key.pk).exists()
+
+
+def test_remove_key_disabled_reseller_refused(dashboard, reseller, make_user):
+    user = make_user("alice")
+    key = add_key(user, 2)
+    reseller.enabled = False
+    reseller.save()
+
+    response = dashboard.post(remove_url(user, key))
+
+    assert response.status_code == 403
+    assert WireguardKey.objects.filter(pk=key.pk).exists()
