@@ -1,5 +1,7 @@
 import logging
 
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from vpnapi.clientip import client_address
@@ -15,6 +17,18 @@ class IpcheckView(ApiView):
 
     permission_classes = [IsResellerOrNodeKey]
 
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "Ipcheck",
+                {
+                    "ip": serializers.CharField(),
+                    "connected": serializers.BooleanField(),
+                    "server": serializers.CharField(required=False),
+                },
+            )
+        }
+    )
     def get(self, request):
         address = client_address(request)
         if address is None:

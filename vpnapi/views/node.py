@@ -2,6 +2,8 @@ import ipaddress
 
 from django.db.models import Q
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -22,6 +24,26 @@ class PeersView(ApiView):
 
     permission_classes = [IsNodeKey]
 
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "NodePeers",
+                {
+                    "success": serializers.CharField(),
+                    "peers": serializers.ListField(
+                        child=inline_serializer(
+                            "NodePeer",
+                            {
+                                "public_key": serializers.CharField(),
+                                "allowed_ips": serializers.ListField(child=serializers.CharField()),
+                                "user_id": serializers.IntegerField(),
+                            },
+                        )
+                    ),
+                },
+            )
+        }
+    )
     def get(self, request):
         now = timezone.now()
         keys = (
@@ -41,6 +63,7 @@ class PeersView(ApiView):
         return Response({"success": "ok", "peers": peers})
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class TunnelAddressField(serializers.Field):
     default_error_messages = {
         "invalid": "Send the tunnel address as an IP address string such as 10.8.0.6, not {value}."
@@ -95,8 +118,26 @@ class SessionReportSerializer(StrictSerializer):
 class SessionReportView(ApiView):
     """Replace the node's open sessions with the connections it reports now."""
 
+    # NOTE: the 64 KiB body limit of every API route caps a report at about
+    # 500 connections; a larger node needs a higher limit for this route.
+
     permission_classes = [IsNodeKey]
 
+    @extend_schema(
+        request=SessionReportSerializer,
+        responses={
+            200: inline_serializer(
+                "NodeSessionReportResult",
+                {
+                    "success": serializers.CharField(),
+                    "opened": serializers.IntegerField(),
+                    "updated": serializers.IntegerField(),
+                    "closed": serializers.IntegerField(),
+                    "unknown": serializers.ListField(child=serializers.CharField()),
+                },
+            )
+        },
+    )
     def post(self, request):
         data = validated(SessionReportSerializer, request.data)
         result = sessions.apply_report(request.user.server, data["sessions"])

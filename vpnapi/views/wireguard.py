@@ -1,5 +1,7 @@
 import logging
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -16,6 +18,7 @@ from vpnapi.views.users import get_user_or_404
 logger = logging.getLogger(__name__)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class PublicKeyField(serializers.Field):
     """A WireGuard public key: canonical standard base64 of exactly 32 bytes, taken as sent."""
 
@@ -37,6 +40,40 @@ class KeyRegistrationSerializer(CredentialsSerializer):
 
 class PublicKeySerializer(StrictSerializer):
     pubkey = PublicKeyField()
+
+
+key_schema = inline_serializer(
+    "WireguardKeyRegistered",
+    {
+        "success": serializers.CharField(),
+        "user_id": serializers.IntegerField(),
+        "pubkey": serializers.CharField(),
+        "ipv4_address": serializers.CharField(),
+        "ipv6_address": serializers.CharField(),
+    },
+)
+key_list_schema = inline_serializer(
+    "WireguardKeyList",
+    {
+        "success": serializers.CharField(),
+        "user_id": serializers.IntegerField(),
+        "data": serializers.ListField(
+            child=inline_serializer(
+                "WireguardKeyRow",
+                {
+                    "key_id": serializers.IntegerField(),
+                    "pubkey": serializers.CharField(),
+                    "ipv4_address": serializers.CharField(),
+                    "ipv6_address": serializers.CharField(),
+                    "created_at": serializers.CharField(),
+                },
+            )
+        ),
+    },
+)
+removed_schema = inline_serializer(
+    "WireguardKeyRemoved", {"success": serializers.CharField(), "user_id": serializers.IntegerField()}
+)
 
 
 def key_body(key):
@@ -84,6 +121,7 @@ class WireguardView(ApiView):
 
     permission_classes = [IsResellerOrNodeKey]
 
+    @extend_schema(request=KeyRegistrationSerializer, responses={200: key_schema})
     def post(self, request):
         data = validated(KeyRegistrationSerializer, request.data)
         user = check_credentials(request.user, data["username"], data["password"])
@@ -102,6 +140,7 @@ class WireguardView(ApiView):
 
     get = post
 
+    @extend_schema(request=KeyRegistrationSerializer, responses={200: removed_schema})
     def delete(self, request):
         data = validated(KeyRegistrationSerializer, request.data)
         user = check_credentials(request.user, data["username"], data["password"])
@@ -125,6 +164,7 @@ def get_key_or_404(user, key_id):
 class UserWireguardListView(ApiView):
     """List a reseller's user's WireGuard keys."""
 
+    @extend_schema(responses={200: key_list_schema})
     def get(self, request, identifier):
         user = get_user_or_404(request.user.reseller, identifier)
         keys = WireguardKey.objects.filter(user=user).order_by("id")
@@ -134,6 +174,7 @@ class UserWireguardListView(ApiView):
 class UserWireguardDetailView(ApiView):
     """Replace the public key of one of a user's keys (PUT), keeping its addresses, or remove it (DELETE)."""
 
+    @extend_schema(request=PublicKeySerializer, responses={200: key_schema})
     def put(self, request, identifier, key_id):
         data = validated(PublicKeySerializer, request.data)
         user = get_user_or_404(request.user.reseller, identifier)
@@ -145,6 +186,7 @@ class UserWireguardDetailView(ApiView):
             raise key_taken() from None
         return Response({**key_body(key), "key_id": key.pk})
 
+    @extend_schema(responses={200: removed_schema})
     def delete(self, request, identifier, key_id):
         user = get_user_or_404(request.user.reseller, identifier)
         key = get_key_or_404(user, key_id)
