@@ -3,8 +3,9 @@
 # The search is a case-insensitive substring match, which Django's icontains
 # turns into UPPER(column) LIKE UPPER('%term%'). A B-tree cannot serve a
 # leading wildcard, so PostgreSQL read every live user of the reseller. GIN
-# indexes with pg_trgm's operator class can; measured on 60,000 live users of
-# one reseller, the count for a four-character term went from 22 ms to 0.9 ms.
+# indexes with pg_trgm's operator class can. For one reseller's 60,000 live
+# users in a table of 126,000, the count for a four-character term went from
+# 22 ms to 0.9 ms (EXPLAIN ANALYZE, PostgreSQL 15 on a 2-core Intel Xeon VM).
 # Terms shorter than three characters have no trigrams and still scan.
 #
 # pg_trgm ships with PostgreSQL and is a trusted extension from version 13,
