@@ -25,7 +25,9 @@ class StrictJSONParser(parsers.BaseParser):
         if not raw.strip():
             return {}
         try:
-            text = raw.decode("utf-8")
+            # utf-8-sig also drops a leading byte order mark, which some
+            # Windows tools write before the JSON text.
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ParseError("The request body is not valid UTF-8: send JSON encoded as UTF-8.") from None
         try:
@@ -36,7 +38,7 @@ class StrictJSONParser(parsers.BaseParser):
                 'quote every key and string, for example {"enable": 1}.'
             ) from None
         except RecursionError:
-            # A few thousand nested brackets exhaust the parser's stack.
+            # About 1,000 nested brackets reach Python's default recursion limit.
             raise ParseError("The request body nests arrays or objects too deeply: send a flat JSON object.") from None
         if not isinstance(data, dict):
             raise ParseError(f"The request body must be a JSON object, not {_json_type(data)}: send {{...}}.")

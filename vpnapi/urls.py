@@ -64,4 +64,6 @@ urlpatterns += [
 # Must stay last: everything else under /1.0/ is a JSON 404.
 fallback_urlpatterns = [
     re_path(r"^1\.0(?:/(?P<path>.*))?$", unknown_route),
+    # Deeper paths under the aliases without /1.0 are API paths too.
+    re_path(r"^(?:User|user|Auth|auth)/(?P<path>.+)$", unknown_route),
 ]

@@ -87,6 +87,15 @@ def test_createreseller_duplicate_login_rolls_back(db):
         (["X", "--quota", "-1"], "--quota=-1 is negative: give 0 or more."),
         (["   "], "The reseller name must be 1 to 100 characters: got ''."),
         (["n" * 101], f"The reseller name must be 1 to 100 characters: got '{'n' * 101}'."),
+        (
+            ["X", "--login", "u", "--password", "1234"],
+            "--password is too weak: This password is too short. It must contain at least 8 characters. "
+            "This password is too common. This password is entirely numeric.",
+        ),
+        (
+            ["X", "--login", "acme-admin", "--password", "acme-admin"],
+            "--password is too weak: The password is too similar to the username.",
+        ),
     ],
 )
 def test_createreseller_bad_arguments(db, args, message):

@@ -42,7 +42,18 @@ def test_paths_never_redirect(api, method, path):
 
 @pytest.mark.parametrize(
     "path",
-    ["/1.0/", "/1.0", "/1.0/Nothing", "/1.0/User/a/b", "/1.0/USER", "/1.0/Auth/extra", "/1.0/%00"],
+    [
+        "/1.0/",
+        "/1.0",
+        "/1.0/Nothing",
+        "/1.0/User/a/b",
+        "/1.0/USER",
+        "/1.0/Auth/extra",
+        "/1.0/%00",
+        "/User/a/b",
+        "/user/a/b/",
+        "/auth/extra",
+    ],
 )
 def test_unknown_api_route_is_json_404(api, path):
     response = api.get(path)
@@ -118,6 +129,24 @@ def test_accept_header_ignored(api):
     assert response["Content-Type"] == "application/json; charset=utf-8"
 
 
+@pytest.mark.parametrize("path", ["/1.0/User", "/user/", "/Auth"])
+def test_disallowed_host_is_json_400(api, path):
+    response = api.get(path, HTTP_HOST="unknown.example")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == error(
+        "bad_request", "The request is malformed or its Host header is not served here: check the URL and Host."
+    )
+
+
+def test_disallowed_host_outside_api_stays_html(db):
+    response = APIClient().get("/accounts/login/", HTTP_HOST="unknown.example")
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
 # --- Server errors -----------------------------------------------------------
 
 
@@ -139,6 +168,16 @@ def test_server_error_is_json_without_traceback(api, monkeypatch, settings, debu
     )
     assert b"secret detail" not in response.content
     assert b"Traceback" not in response.content
+
+
+def test_server_error_without_prefix_is_json(api, monkeypatch):
+    monkeypatch.setattr(UserListView, "get", explode)
+
+    response = api.get("/user")
+
+    assert response.status_code == 500
+    assert response.json()["error"] == "server_error"
+    assert b"secret detail" not in response.content
 
 
 def test_server_error_is_logged(api, monkeypatch, caplog):
@@ -195,6 +234,13 @@ def test_invalid_utf8_is_400(api):
 
     assert response.status_code == 400
     assert response.json() == error("bad_request", "The request body is not valid UTF-8: send JSON encoded as UTF-8.")
+
+
+def test_byte_order_mark_is_skipped(api):
+    response = api.generic("POST", "/1.0/User", b'\xef\xbb\xbf{"note": "bom"}', content_type="application/json")
+
+    assert response.status_code == 200
+    assert VpnUser.objects.get().note == "bom"
 
 
 def test_deeply_nested_json_is_400(api):

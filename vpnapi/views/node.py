@@ -103,6 +103,9 @@ class SessionReportSerializer(StrictSerializer):
 class SessionReportView(ApiView):
     """Replace the node's open sessions with the connections it reports now."""
 
+    # NOTE: the 64 KiB body limit of every API route caps a report at about
+    # 500 connections; a larger node needs a higher limit for this route.
+
     permission_classes = [IsNodeKey]
 
     @extend_schema(

@@ -1,3 +1,5 @@
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 
@@ -23,6 +25,11 @@ class Command(BaseCommand):
             raise CommandError("Give --login and --password together, or neither.")
         if quota is not None and quota < 0:
             raise CommandError(f"--quota={quota} is negative: give 0 or more.")
+        if login:
+            try:
+                validate_password(password, User(username=login))
+            except ValidationError as error:
+                raise CommandError(f"--password is too weak: {' '.join(error.messages)}") from None
 
         # Everything is created in one transaction, so a failure leaves no
         # reseller without its login or key.
