@@ -30,7 +30,6 @@ from vpnapi import idempotency
 
 # "Wed, 31 Oct 2018 04:41:28 GMT": RFC 1123 in GMT, as format_http_date writes it.
 HTTP_DATE_PATTERN = r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$"
-HTTP_DATE_EXAMPLE = "Fri, 04 Dec 2026 20:31:07 GMT"
 
 # Every code the API returns in the "error" member, with its HTTP status.
 ERROR_CODES = {
@@ -89,6 +88,8 @@ class ApiAutoSchema(AutoSchema):
     def _get_request_body(self, direction="request"):
         if self.method != "DELETE" or self.get_request_serializer() is None:
             return super()._get_request_body(direction)
+        # The parent builds a body only for PUT, PATCH and POST, so it is
+        # called as for a POST, whose body is built the same way.
         self.method = "POST"
         try:
             return super()._get_request_body(direction)
