@@ -528,7 +528,7 @@ def canonical_path(path_regex):
     """Return the /1.0/<Name> path that an api_route regex matches, or None for other routes.
 
     api_route builds one regex for /1.0/Name, /Name and /name, so the generator
-    sees a single endpoint per route; this turns its regex into the one path
+    gets a single endpoint per route; this turns its regex into the one path
     integrators should call. Raises ValueError for a regex of another form, so
     that a new route shape fails schema generation instead of giving a
     nonsense path.
@@ -541,7 +541,9 @@ def canonical_path(path_regex):
     body = _NAMED_GROUP.sub(r"{\1}", body)
     body = body.replace(r"\.", ".")
     if _REGEX_SYNTAX.search(body):
-        raise ValueError(f"Cannot derive an OpenAPI path from the route regex {path_regex!r}.")
+        raise ValueError(
+            f"Cannot derive an OpenAPI path from the route regex {path_regex!r}: build the route with api_route."
+        )
     return f"/1.0/{body}"
 
 
@@ -575,7 +577,7 @@ def _has_request_body(operation):
 def add_shared_error_responses(result, generator, request, public):
     """Postprocessing hook: add the error responses that every operation can return.
 
-    Operations with a body can fail to parse it (400, 413, 415); every
+    Operations with a body can fail to parse it (400, 413, 415). Every
     operation can meet a missing or bad key (401, 403), the rate limit (429)
     and an unexpected failure (500). Responses a view declares itself win.
     Operation ids are lower-cased, so that the ids derived from the method
