@@ -22,6 +22,8 @@ import integrity_node
 PROGRAM = "integrity-openvpn-auth"
 ACCEPT = 0
 REJECT = 1
+# API error codes that are a verdict on the user rather than a failure of this node.
+USER_OUTCOMES = {"invalid_credentials", "user_disabled", "user_expired"}
 
 
 def read_credentials(path):
@@ -45,17 +47,27 @@ def decide(config, username, password):
         log.error("rejected username %s: %s", integrity_node.printable(username), error)
         return REJECT
 
-    if response.status == 200:
-        user_id = response.body.get("user_id") if isinstance(response.body, dict) else None
-        log.info("accepted username %s (user_id %s)", integrity_node.printable(username), user_id)
+    body = response.body if isinstance(response.body, dict) else {}
+    if response.status == 200 and body.get("success") == "ok" and isinstance(body.get("user_id"), int):
+        log.info("accepted username %s (user_id %s)", integrity_node.printable(username), body["user_id"])
         return ACCEPT
-    level = log.warning if response.status in (401, 403) and response.error_code else log.error
-    level(
-        "rejected username %s: HTTP %s %s",
-        integrity_node.printable(username),
-        response.status,
-        response.error_code or "without an error code",
-    )
+    if response.status == 200:
+        # A proxy or a wrong api_url can answer 200 too; only the API's own
+        # success body lets a client in.
+        log.error("rejected username %s: HTTP 200 without the API's success body", integrity_node.printable(username))
+        return REJECT
+    if response.error_code in USER_OUTCOMES:
+        log.warning(
+            "rejected username %s: HTTP %s %s", integrity_node.printable(username), response.status, response.error_code
+        )
+    else:
+        # Not the user's fault: a wrong node key, a disabled server,
+        # throttling or a server error. The API's message names the fix.
+        if response.error_code:
+            detail = f"{response.error_code}: {body.get('message')}"
+        else:
+            detail = "without the API's JSON error body"
+        log.error("rejected username %s: HTTP %s %s", integrity_node.printable(username), response.status, detail)
     return REJECT
 
 
