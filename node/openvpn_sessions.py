@@ -21,6 +21,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from contextlib import contextmanager
 
 import integrity_node
@@ -101,7 +102,22 @@ def parse_status(text):
                 connections.append(connection)
     if columns is None:
         raise StatusFileError("it has no HEADER,CLIENT_LIST line: set status-version 2 or 3 in the server config")
+    if not text.rstrip().endswith("END"):
+        raise StatusFileError("it does not end with END, so OpenVPN was still writing it")
     return written_at, connections
+
+
+def read_status(path, attempts=3, pause=0.2):
+    """Parse a status file, reading it again when OpenVPN was rewriting it in place at that moment."""
+    for attempt in range(attempts):
+        with open(path, encoding="utf-8", errors="replace") as status_file:
+            text = status_file.read()
+        try:
+            return parse_status(text)
+        except StatusFileError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(pause)
 
 
 def _connection_from_row(columns, fields):
@@ -121,8 +137,8 @@ def _connection_from_row(columns, fields):
 def rebuild_state(state, status_results):
     """Return the state that the status files describe.
 
-    A stored connection that started after the oldest status file was
-    written is kept, because that file could not list it yet.
+    A stored connection that started at or after the time the oldest status
+    file was written is kept, because that file may not list it yet.
     """
     times = [written_at for written_at, _ in status_results if written_at]
     oldest = min(times) if times else None
@@ -133,8 +149,24 @@ def rebuild_state(state, status_results):
                 rebuilt[key] = connection
     for _, connections in status_results:
         for connection in connections:
+            if not connection["tunnel_address"]:
+                # OpenVPN lists a client while it is still authenticating,
+                # before the pool address is assigned and before
+                # client-connect runs. Only the stored connection knows the
+                # address, and an unknown one is reported by client-connect.
+                stored = _find_stored(state, connection)
+                if stored is None:
+                    continue
+                connection = {**connection, "tunnel_address": stored["tunnel_address"]}
             add_connection(rebuilt, connection)
     return rebuilt
+
+
+def _find_stored(state, connection):
+    for stored in state.values():
+        if (stored["username"], stored["connected_since"]) == (connection["username"], connection["connected_since"]):
+            return stored
+    return None
 
 
 def build_report(state):
@@ -255,8 +287,7 @@ def report(config, status_paths):
     status_results = []
     for path in status_paths:
         try:
-            with open(path, encoding="utf-8", errors="replace") as status_file:
-                status_results.append(parse_status(status_file.read()))
+            status_results.append(read_status(path))
         except (OSError, StatusFileError) as error:
             log.error("did not report: the status file %s is unusable: %s", path, error)
             return 1

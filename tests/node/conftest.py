@@ -5,9 +5,11 @@ them, and talk over HTTP to pytest-django's live server on 127.0.0.1.
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -82,3 +84,46 @@ def closed_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+VPN_PACKAGES = "openvpn openssl wireguard-tools wireguard-go iproute2"
+# Upper bound on every wait for a VPN process to reach a state.
+VPN_WAIT_SECONDS = 20
+
+
+def require_vpn_tools(*commands):
+    """Skip the test when a VPN tool or root is missing, or fail when REQUIRE_VPN=1 asks for the VPN tests."""
+    missing = [command for command in commands if shutil.which(command) is None]
+    if missing:
+        reason = f"{', '.join(missing)} not installed: run apt-get install -y --no-install-recommends {VPN_PACKAGES}"
+    elif os.geteuid() != 0:
+        reason = "the VPN tests create tun devices and network namespaces, so they must run as root"
+    else:
+        return
+    if os.environ.get("REQUIRE_VPN") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def wait_for(condition, description, seconds=VPN_WAIT_SECONDS):
+    """Poll condition until it returns a true value and return that value; fail after seconds."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {seconds} s waiting for {description}")
+        time.sleep(0.1)
+
+
+def stop_process(process):
+    """Stop a process this test started, by its PID: SIGTERM, then SIGKILL after 10 s."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
