@@ -67,9 +67,14 @@ def test_auth_checks_every_resellers_users(tmp_path, node_config, make_user, oth
 
 def test_auth_rejects_when_throttled(tmp_path, node_config, alice, settings):
     settings.AUTH_FAILURES_PER_MINUTE = 1
-    run_helper("openvpn_auth.py", str(credentials_file(tmp_path, "alice", "wrong-guess")), config=node_config)
-
-    result = run_helper("openvpn_auth.py", str(credentials_file(tmp_path, "alice", PASSWORD)), config=node_config)
+    settings.AUTH_FAILURES_PER_HOUR = 1
+    # The limits count in fixed windows, so a pair of attempts that straddles
+    # an hour boundary is not throttled; the second pair cannot straddle one.
+    for _ in range(2):
+        run_helper("openvpn_auth.py", str(credentials_file(tmp_path, "alice", "wrong-guess")), config=node_config)
+        result = run_helper("openvpn_auth.py", str(credentials_file(tmp_path, "alice", PASSWORD)), config=node_config)
+        if result.returncode != 0:
+            break
 
     assert result.returncode == 1
     assert result.stderr.startswith("integrity-openvpn-auth: ERROR rejected username 'alice': HTTP 429 rate_limited: ")
