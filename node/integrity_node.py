@@ -12,7 +12,7 @@ another), and the environment variables below override the file:
     node_key = itg_node_...
     timeout = 5
 
-The file holds the node key, so it must be readable by root only (or by the
+The file contains the node key, so it must be readable by root only (or by the
 group OpenVPN runs its scripts as). No helper ever logs the key or a password.
 """
 
@@ -60,7 +60,7 @@ class ConfigError(Exception):
 
 
 class ApiUnavailable(Exception):
-    """The API could not be reached or did not answer within the timeout."""
+    """The API could not be reached or did not respond within the timeout."""
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,7 @@ def deadline(seconds):
     """
 
     def expire(signum, frame):
-        raise ApiUnavailable(f"no answer within {seconds:g} seconds")
+        raise ApiUnavailable(f"timed out after {seconds:g} seconds")
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)

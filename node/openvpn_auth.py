@@ -7,7 +7,7 @@ Use it as OpenVPN's auth-user-pass-verify script in via-file mode:
 
 OpenVPN appends the path of a temporary file whose first line is the
 username and second line the password. The script exits 0 only when
-POST /1.0/Auth answers 200, and 1 on every other answer or failure
+POST /1.0/Auth returns 200, and 1 on every other response or failure
 (wrong password, disabled user, throttling, server error, timeout), so an
 unreachable API never lets a client in. Without a file argument it reads
 the username and password environment variables of via-env mode.
@@ -52,8 +52,8 @@ def decide(config, username, password):
         log.info("accepted username %s (user_id %s)", integrity_node.printable(username), body["user_id"])
         return ACCEPT
     if response.status == 200:
-        # A proxy or a wrong api_url can answer 200 too; only the API's own
-        # success body lets a client in.
+        # A proxy or a wrong api_url can return 200 too, so only the API's
+        # own success body lets a client in.
         log.error("rejected username %s: HTTP 200 without the API's success body", integrity_node.printable(username))
         return REJECT
     if response.error_code in USER_OUTCOMES:

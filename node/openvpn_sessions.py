@@ -152,8 +152,8 @@ def rebuild_state(state, status_results):
             if not connection["tunnel_address"]:
                 # OpenVPN lists a client while it is still authenticating,
                 # before the pool address is assigned and before
-                # client-connect runs. Only the stored connection knows the
-                # address, and an unknown one is reported by client-connect.
+                # client-connect runs. Only the stored connection has the
+                # address, and client-connect reports one that is not stored.
                 stored = _find_stored(state, connection)
                 if stored is None:
                     continue
@@ -182,7 +182,7 @@ def build_report(state):
         if connection["tunnel_address"]:
             entry["tunnel_address"] = connection["tunnel_address"]
         # The API matches usernames in any letter case, so two names that
-        # differ only in case would be one connection; the newest wins.
+        # differ only in case would be one connection, and the newest wins.
         entries[(connection["username"].upper(), connection["tunnel_address"])] = entry
     return list(entries.values())
 
@@ -275,7 +275,8 @@ def client_disconnect(config, environ):
         stored = remove_connection(state, connection)
         if stored is not None:
             # Record the final counters first, because the report that
-            # leaves the connection out closes its session as it stands.
+            # leaves the connection out closes its session with the counters
+            # on record.
             stored.update(bytes_in=connection["bytes_in"], bytes_out=connection["bytes_out"])
             add_connection(state, stored)
             send_report(config, state)

@@ -72,9 +72,9 @@ def is_public_key(value):
 
 
 def parse_peer_list(body):
-    """Return {public key: allowed IPs} from a /1.0/Node/Peers answer; raise PeerListError if it is malformed."""
+    """Return {public key: allowed IPs} from a /1.0/Node/Peers response; raise PeerListError if it is malformed."""
     if not isinstance(body, dict) or not isinstance(body.get("peers"), list):
-        raise PeerListError("the answer has no peers list")
+        raise PeerListError("the response has no peers list")
     desired = {}
     for peer in body["peers"]:
         public_key = peer.get("public_key") if isinstance(peer, dict) else None

@@ -92,7 +92,7 @@ VPN_WAIT_SECONDS = 20
 
 
 def require_vpn_tools(*commands):
-    """Skip the test when a VPN tool or root is missing, or fail when REQUIRE_VPN=1 asks for the VPN tests."""
+    """Skip the test when a VPN tool or root is missing, or fail when REQUIRE_VPN=1 is set."""
     missing = [command for command in commands if shutil.which(command) is None]
     if missing:
         reason = f"{', '.join(missing)} not installed: run apt-get install -y --no-install-recommends {VPN_PACKAGES}"

@@ -176,7 +176,7 @@ def test_openvpn_right_password_opens_and_closes_session(openvpn_lab, make_user,
     assert session.bytes_in > 0
     assert session.bytes_out > 0
 
-    # explicit-exit-notify tells the server at once, so client-disconnect
+    # explicit-exit-notify notifies the server at once, so client-disconnect
     # runs within seconds instead of after the keepalive timeout.
     client.send_signal(signal.SIGTERM)
     client.wait(timeout=VPN_WAIT_SECONDS)
