@@ -225,12 +225,13 @@ def call_api(config, method, path, body=None):
     if data is not None:
         request.add_header("Content-Type", "application/json")
     context = ssl.create_default_context(cafile=config.ca_file) if url.startswith("https:") else None
+    opener = urllib.request.build_opener(_RejectRedirects, urllib.request.HTTPSHandler(context=context))
 
     # A little more than the socket timeout, so that urllib's own timeout
     # reports a slow read and the alarm only catches what it does not cover.
     with deadline(config.timeout + 1):
         try:
-            with urllib.request.urlopen(request, timeout=config.timeout, context=context) as response:
+            with opener.open(request, timeout=config.timeout) as response:
                 return ApiResponse(response.status, _parse_json(response.read()))
         except urllib.error.HTTPError as error:
             with error:
@@ -239,6 +240,17 @@ def call_api(config, method, path, body=None):
             raise ApiUnavailable(f"request to {url} failed: {error.reason}") from None
         except (OSError, http.client.HTTPException) as error:
             raise ApiUnavailable(f"request to {url} failed: {error}") from None
+
+
+class _RejectRedirects(urllib.request.HTTPRedirectHandler):
+    """Return a redirect as an error response instead of following it.
+
+    urllib would repeat the request at the new address with the API-KEY
+    header, even on another host, and would turn a POST into a GET.
+    """
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
 
 
 def _parse_json(raw):

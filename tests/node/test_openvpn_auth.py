@@ -1,4 +1,5 @@
 import http.server
+import json
 import socket
 import threading
 
@@ -156,19 +157,31 @@ def test_auth_rejects_when_server_never_answers(tmp_path, node_key, db):
 
 
 class FixedStatusHandler(http.server.BaseHTTPRequestHandler):
+    """Send one status for every request, except to /accept, which accepts any login."""
+
     status = 500
 
     def do_POST(self):
-        self.send_response(self.status)
-        self.send_header("Content-Type", "text/html")
+        if self.path == "/accept":
+            body = json.dumps({"success": "ok", "user_id": 1}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+        else:
+            body = b"<h1>Server Error</h1>"
+            self.send_response(self.status)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Location", f"http://127.0.0.1:{self.server.server_port}/accept")
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(b"<h1>Server Error</h1>")
+        self.wfile.write(body)
+
+    do_GET = do_POST
 
     def log_message(self, format, *args):
         pass
 
 
-@pytest.mark.parametrize("status", [500, 502, 200])
+@pytest.mark.parametrize("status", [500, 502, 302, 307, 200])
 def test_auth_rejects_answers_not_from_api(tmp_path, node_key, db, status):
     handler = type("Handler", (FixedStatusHandler,), {"status": status})
     server = http.server.HTTPServer(("127.0.0.1", 0), handler)
