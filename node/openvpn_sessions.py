@@ -37,7 +37,11 @@ class StatusFileError(Exception):
 
 
 def connection_key(username, tunnel_address):
-    """Return the state file's key of a connection: OpenVPN's common_name plus its pool address."""
+    """Return the state file's key of a connection: OpenVPN's common_name plus its pool address.
+
+    The pool address is the IPv4 one, or the IPv6 one on a server without an
+    IPv4 pool.
+    """
     return f"{username}\t{tunnel_address or ''}"
 
 
@@ -45,7 +49,7 @@ def connection_from_env(environ):
     """Return the connection OpenVPN describes in a client-connect or client-disconnect environment."""
     return {
         "username": environ.get("common_name", ""),
-        "tunnel_address": environ.get("ifconfig_pool_remote_ip") or None,
+        "tunnel_address": environ.get("ifconfig_pool_remote_ip") or environ.get("ifconfig_pool_remote_ip6") or None,
         "connected_since": _int_or_zero(environ.get("time_unix")),
         "bytes_in": _int_or_zero(environ.get("bytes_received")),
         "bytes_out": _int_or_zero(environ.get("bytes_sent")),
@@ -127,7 +131,7 @@ def _connection_from_row(columns, fields):
 
     return {
         "username": column("Common Name"),
-        "tunnel_address": column("Virtual Address") or None,
+        "tunnel_address": column("Virtual Address") or column("Virtual IPv6 Address") or None,
         "connected_since": _int_or_zero(column("Connected Since (time_t)")),
         "bytes_in": _int_or_zero(column("Bytes Received")),
         "bytes_out": _int_or_zero(column("Bytes Sent")),

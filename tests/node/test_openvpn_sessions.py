@@ -291,3 +291,12 @@ def test_build_report_sends_one_entry_per_name_and_address():
         {"username": "ALICE", "protocol": "openvpn", "bytes_in": 1, "bytes_out": 2, "tunnel_address": "10.8.0.2"},
         {"username": "bob", "protocol": "openvpn", "bytes_in": 3, "bytes_out": 4},
     ]
+
+
+def test_connection_uses_ipv6_pool_address_alone():
+    environ = openvpn_env("client-connect", "alice", "", 1000)
+    environ["ifconfig_pool_remote_ip6"] = "fd00:8::1000"
+
+    connection = openvpn_sessions.connection_from_env(environ)
+
+    assert connection["tunnel_address"] == "fd00:8::1000"

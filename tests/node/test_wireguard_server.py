@@ -10,7 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.node.conftest import NODE_DIR, VPN_WAIT_SECONDS, require_vpn_tools, run_helper, stop_process, wait_for
+from tests.node.conftest import (
+    NODE_DIR,
+    VPN_WAIT_SECONDS,
+    closed_port,
+    require_vpn_tools,
+    run_helper,
+    stop_process,
+    wait_for,
+    write_config,
+)
 from vpnapi.models import Session, WireguardKey
 
 pytestmark = pytest.mark.vpn
@@ -223,3 +232,26 @@ def test_wireguard_sync_interval_stops_on_sigterm(wireguard_lab, node_config, ma
     assert returncode == 0
     assert "stopping on signal SIGTERM" in log_path.read_text()
     assert len(wireguard_lab.server_peers()) == 1
+
+
+def test_wireguard_sync_keeps_peers_when_api_unreachable(wireguard_lab, tmp_path, node_key):
+    kept_key = random_public_key()
+    run("wg", "set", wireguard_lab.server_interface, "peer", kept_key, "allowed-ips", "10.64.0.2/32")
+    config = write_config(tmp_path / "unreachable.conf", f"http://127.0.0.1:{closed_port()}/", node_key)
+
+    result = sync(wireguard_lab, config)
+
+    assert result.returncode == 1
+    assert f"left {wireguard_lab.server_interface} unchanged: fetching the peer list failed" in result.stderr
+    assert wireguard_lab.server_peers() == {kept_key: {"10.64.0.2/32"}}
+
+
+def test_wireguard_sync_fails_on_missing_interface(node_config, make_user):
+    require_vpn_tools("wg")
+    add_key(make_user("alice"), random_public_key(), 2)
+
+    result = run_helper("wireguard_sync.py", "--interface", "itgmissing0", config=node_config)
+
+    assert result.returncode == 1
+    assert "could not sync itgmissing0: wg show itgmissing0 exited with 1: Unable to access interface" in result.stderr
+    assert Session.objects.count() == 0
