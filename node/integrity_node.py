@@ -91,7 +91,10 @@ class ApiResponse:
 
 
 def load_config(path=None, environ=None):
-    """Read the settings from the config file and the environment; raise ConfigError if one is missing or invalid."""
+    """Return the Config from the config file and the environment, which overrides the file.
+
+    Raises ConfigError naming the first missing or invalid setting.
+    """
     environ = os.environ if environ is None else environ
     path = path or environ.get(CONFIG_PATH_VARIABLE) or DEFAULT_CONFIG_PATH
     values = _read_config_file(path, required=path != DEFAULT_CONFIG_PATH or not _has_required_variables(environ))
