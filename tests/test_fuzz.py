@@ -120,6 +120,8 @@ def test_fuzz_all_operations(live_server, api_key, node_key, other_reseller, fix
 
     with requests.Session() as session:
         before = snapshot_reseller_data(other_reseller)
+        assert len(before["accounts.VpnUser"]) == 2
+        assert len(before["vpnapi.WireguardKey"]) == 1
         for operation in reseller_operations:
             _fuzz_operation(operation, live_server.url, session, {"API-KEY": api_key}, fixed_path_parameters)
         assert snapshot_reseller_data(other_reseller) == before
