@@ -207,6 +207,16 @@ def test_deeply_nested_json_is_400(api):
     )
 
 
+def test_integer_over_digit_limit_is_400(api):
+    response = send_json(api, "post", "/1.0/User", '{"account_type": ' + "9" * 5000 + "}")
+
+    assert response.status_code == 400
+    assert response.json() == error(
+        "bad_request", "The request body contains an integer longer than 4300 digits: send a shorter number."
+    )
+    assert VpnUser.objects.count() == 0
+
+
 @pytest.mark.parametrize("size", [64 * 1024 + 1, 3 * 1024 * 1024])
 def test_body_over_64_kib_is_413(api, size):
     padding = size - len('{"note": ""}')
