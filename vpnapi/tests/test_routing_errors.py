@@ -42,7 +42,18 @@ def test_paths_never_redirect(api, method, path):
 
 @pytest.mark.parametrize(
     "path",
-    ["/1.0/", "/1.0", "/1.0/Nothing", "/1.0/User/a/b", "/1.0/USER", "/1.0/Auth/extra", "/1.0/%00"],
+    [
+        "/1.0/",
+        "/1.0",
+        "/1.0/Nothing",
+        "/1.0/User/a/b",
+        "/1.0/USER",
+        "/1.0/Auth/extra",
+        "/1.0/%00",
+        "/1.0/1%0A",
+        "/1.0/a%0Ab/c",
+        "/1.0%0A",
+    ],
 )
 def test_unknown_api_route_is_json_404(api, path):
     response = api.get(path)
