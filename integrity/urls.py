@@ -12,3 +12,6 @@ urlpatterns = [
     path("", include("vpnapi.urls")),
     *fallback_urlpatterns,
 ]
+
+handler400 = "vpnapi.error_views.bad_request"
+handler500 = "vpnapi.error_views.server_error"
