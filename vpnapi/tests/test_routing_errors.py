@@ -161,6 +161,49 @@ def test_server_error_is_logged(api, monkeypatch, caplog):
     assert messages == ["Unhandled error on GET /1.0/User"]
 
 
+class ExplodingMiddleware:
+    """Raise outside any view, where only Django's 500 handler can answer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raise RuntimeError("secret detail that must stay in the log")
+
+
+def test_middleware_error_is_json(settings, db):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, f"{__name__}.ExplodingMiddleware"]
+    client = APIClient(raise_request_exception=False)
+
+    api_response = client.get("/1.0/User")
+    page_response = client.get("/dashboard/")
+
+    assert api_response.status_code == 500
+    assert api_response["Content-Type"] == "application/json"
+    assert api_response.json() == error(
+        "server_error", "The server failed to handle the request. It has been logged; try again later."
+    )
+    assert page_response.status_code == 500
+    assert page_response["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_unknown_host_is_json_400(api):
+    response = api.get("/1.0/User", HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == error(
+        "bad_request", "The Host header names a host this server does not serve: send the API's own host name."
+    )
+
+
+def test_unknown_host_outside_api_is_html(db):
+    response = APIClient().get("/accounts/login/", HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+
+
 # --- JSON bodies ---------------------------------------------------------------
 
 
