@@ -64,6 +64,24 @@ def test_unknown_api_route_is_json_404(api, path):
     assert response.json()["error"] == "not_found"
 
 
+@pytest.mark.parametrize("path", ["/User/a/b", "/user/1/wireguard/2/x", "/Stats/a/b", "/node/nothing", "/AUTH/x"])
+def test_unknown_alias_route_is_json_404(api, path):
+    response = api.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == error(
+        "not_found", f"There is no API route {path!r}: see /1.0/docs for the list of routes."
+    )
+
+
+def test_unknown_page_is_html_404(db):
+    response = APIClient().get("/nothing-here")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+
+
 def test_unknown_api_route_message(db):
     response = send_json(APIClient(), "post", "/1.0/Users", {})
 
