@@ -1,10 +1,9 @@
 """Django's 400, 404 and 500 error views, returning the API's JSON error shape on API paths.
 
 Django calls these for failures outside any view, where the API's own
-exception handling never runs: a Host header missing from ALLOWED_HOSTS, a
-malformed request rejected as suspicious, a path below a route name without
-the /1.0 prefix that matches no route, or an exception in a middleware.
-Other paths keep Django's default pages. With DEBUG on, Django shows its
+exception handling never runs. Examples are a Host header missing from
+ALLOWED_HOSTS, a path such as /User/a/b that matches no route, and an
+exception in a middleware. Other paths keep Django's default pages. With DEBUG on, Django shows its
 technical pages instead and these views are not used.
 """
 
