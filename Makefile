@@ -18,9 +18,12 @@ $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(STAMP)
 
 # Serve on the embedded SQLite database with a demo reseller (development mode).
+# A new database also gets sample VPN users, so the dashboard's tables and
+# charts have something to show on the first visit.
 run: $(STAMP)
-	DEBUG=true $(BIN)/python manage.py migrate --no-input
-	DEBUG=true $(BIN)/python manage.py demo
+	@if [ -f db.sqlite3 ]; then sample=""; else sample="--users 60"; fi; \
+	DEBUG=true $(BIN)/python manage.py migrate --no-input && \
+	DEBUG=true $(BIN)/python manage.py demo $$sample
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole test suite: SQLite by default, or the database in DATABASE_URL.

@@ -7,9 +7,11 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 
 from accounts import keys
 from accounts.models import (
@@ -97,8 +99,35 @@ class ApiKeyAddForm(forms.ModelForm):
         fields = ["reseller", "name", "expires_at"]
 
 
+class ShowSecretOnAddMixin:
+    """Render a secret made while adding an object in the response to that add request.
+
+    The secret goes straight into that response rather than into a message,
+    because Django keeps messages in a cookie or the session until the next
+    page shows them.
+    """
+
+    secret_label = ""
+
+    def response_add(self, request, obj, post_url_continue=None):
+        secret = getattr(obj, "_secret_to_show", None)
+        if secret is None:
+            return super().response_add(request, obj, post_url_continue)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Copy it now"),
+            "object": obj,
+            "secret_label": self.secret_label,
+            "secret": secret,
+            "opts": self.model._meta,
+        }
+        return never_cache(lambda request: TemplateResponse(request, "admin/show_secret.html", context))(request)
+
+
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ShowSecretOnAddMixin, admin.ModelAdmin):
+    secret_label = _("API key")
+
     list_display = ["prefix", "name", "reseller", "created_at", "last_used_at", "expires_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter), "reseller"]
     search_fields = ["name", "prefix", "reseller__name"]
@@ -128,13 +157,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         obj.digest = new_key.digest
         super().save_model(request, obj, form, change)
         logger.info("Staff user %s issued API key %s for reseller %s", request.user.pk, obj.prefix, obj.reseller_id)
-        # NOTE: Django's default message storage carries this text in a signed
-        # (not encrypted) cookie, or the session, until the next page shows it.
-        messages.warning(
-            request,
-            _("The new API key is %(key)s. Copy it now: it is shown only this once and only its digest is stored.")
-            % {"key": new_key.plaintext},
-        )
+        obj._secret_to_show = new_key.plaintext
 
     @admin.action(description=_("Revoke the selected API keys"))
     def revoke(self, request, queryset):
@@ -191,7 +214,8 @@ class VpnUserAdminForm(forms.ModelForm):
 
 
 @admin.register(VpnUser)
-class VpnUserAdmin(admin.ModelAdmin):
+class VpnUserAdmin(ShowSecretOnAddMixin, admin.ModelAdmin):
+    secret_label = _("Password")
     form = VpnUserAdminForm
     list_display = ["id", "username", "reseller", "account_type", "enable", "expires_at", "created_at", "deleted_at"]
     list_filter = [LiveFilter, "enable", "account_type", "reseller"]
@@ -211,11 +235,7 @@ class VpnUserAdmin(admin.ModelAdmin):
         new_password = form.cleaned_data.get("new_password")
         if not change and not new_password:
             new_password = generate_password()
-            messages.warning(
-                request,
-                _("The password of %(username)s is %(password)s. Copy it now: it is shown only this once.")
-                % {"username": obj.username, "password": new_password},
-            )
+            obj._secret_to_show = new_password
         if new_password:
             obj.set_password(new_password)
         super().save_model(request, obj, form, change)

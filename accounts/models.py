@@ -246,6 +246,8 @@ class VpnUser(models.Model):
         # can still prefer a backward primary key scan for the default sort
         # when a reseller's users hold old ids; random_page_cost = 1.1 (SSD
         # storage) makes it use vpnuser_live_id_idx.
+        # The search's trigram indexes exist on PostgreSQL only, so migration
+        # 0004_vpnuser_search_trigram_indexes creates them with SQL, not here.
         indexes = [
             models.Index(fields=["reseller", "id"], condition=Q(deleted_at__isnull=True), name="vpnuser_live_id_idx"),
             models.Index(
@@ -352,7 +354,7 @@ class VpnUser(models.Model):
             if is_username_conflict(error):
                 raise UsernameTaken(self.username) from None
             raise
-        logger.info("Updated VPN user %s fields %s", self.pk, sorted(changes))
+        logger.info("Updated VPN user %s of reseller %s, fields %s", self.pk, self.reseller_id, sorted(changes))
 
     def soft_delete(self):
         """Mark the user deleted; return False when it was already deleted.

@@ -109,30 +109,30 @@ def _redact_url(url):
 
 def read_database(name, default):
     value = _raw(name, default)
-    shown = _redact_url(value)
+    redacted = _redact_url(value)
     try:
         config = environ.Env.db_url_config(value)
     except (ImproperlyConfigured, KeyError, ValueError):
         raise ImproperlyConfigured(
-            f"{name}={shown!r} is not a database URL: use sqlite:///path or postgres://user:password@host:port/name."
+            f"{name}={redacted!r} is not a database URL: use sqlite:///path or postgres://user:password@host:port/name."
         ) from None
     if config.get("ENGINE") not in DATABASE_ENGINES:
-        raise ImproperlyConfigured(f"{name}={shown!r} names an unsupported database: use sqlite or postgres.")
+        raise ImproperlyConfigured(f"{name}={redacted!r} names an unsupported database: use sqlite or postgres.")
     if not config.get("NAME"):
         raise ImproperlyConfigured(
-            f"{name}={shown!r} names no database: add it to the path, as in postgres://user@host:5432/integrity."
+            f"{name}={redacted!r} names no database: add it to the path, as in postgres://user@host:5432/integrity."
         )
     return config
 
 
 def read_cache(name, default):
     value = _raw(name, default)
-    shown = _redact_url(value)
+    redacted = _redact_url(value)
     try:
         config = environ.Env.cache_url_config(value)
     except (ImproperlyConfigured, KeyError, ValueError):
         raise ImproperlyConfigured(
-            f"{name}={shown!r} is not a cache URL: use locmemcache:// or redis://host:port/db."
+            f"{name}={redacted!r} is not a cache URL: use locmemcache:// or redis://host:port/db."
         ) from None
     return config
 

@@ -12,7 +12,3 @@ urlpatterns = [
     path("", include("vpnapi.urls")),
     *fallback_urlpatterns,
 ]
-
-handler400 = "vpnapi.error_views.bad_request"
-handler500 = "vpnapi.error_views.server_error"
-handler404 = "vpnapi.error_views.page_not_found"

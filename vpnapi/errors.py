@@ -139,8 +139,8 @@ def api_exception_handler(exc, context):
     response = Response(error_body(code, message, fields), status=status_code)
     for name, value in headers.items():
         response[name] = value
-    # DRF puts the challenge for 401 answers on the exception; HTTP requires
-    # it in the response.
+    # DRF stores the challenge for a 401 on the exception, and HTTP requires
+    # it as a header of the response.
     if status_code == 401 and getattr(exc, "auth_header", None):
         response["WWW-Authenticate"] = exc.auth_header
     if status_code == 405:

@@ -107,3 +107,10 @@ def replay_winner(reseller, key, data):
     record = IdempotencyRecord.objects.filter(reseller=reseller, key_digest=_digest(key)).first()
     if record is not None:
         _replay(record, key, data)
+
+
+def purge_expired(now=None):
+    """Delete every stored response older than IDEMPOTENCY_WINDOW and return the number deleted."""
+    cutoff = (now or timezone.now()) - IDEMPOTENCY_WINDOW
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lte=cutoff).delete()
+    return deleted

@@ -26,7 +26,9 @@ class StrictJSONParser(parsers.BaseParser):
         if not raw.strip():
             return {}
         try:
-            text = raw.decode("utf-8")
+            # utf-8-sig also drops a leading byte order mark, which some
+            # Windows tools write before the JSON text.
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ParseError("The request body is not valid UTF-8: send JSON encoded as UTF-8.") from None
         try:
@@ -37,7 +39,7 @@ class StrictJSONParser(parsers.BaseParser):
                 'quote every key and string, for example {"enable": 1}.'
             ) from None
         except RecursionError:
-            # A few thousand nested brackets exhaust the parser's stack.
+            # About 1,000 nested brackets reach Python's default recursion limit.
             raise ParseError("The request body nests arrays or objects too deeply: send a flat JSON object.") from None
         except ValueError:
             # json.loads raises ValueError for integers longer than sys.get_int_max_str_digits() (4300 by default).

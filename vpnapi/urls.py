@@ -50,4 +50,6 @@ urlpatterns = [
 # would otherwise leave to its HTML 404 page.
 fallback_urlpatterns = [
     re_path(r"^1\.0(?:/(?P<path>[\s\S]*))?\n?$", unknown_route),
+    # Deeper paths under the aliases without /1.0 are API paths too.
+    re_path(r"^(?:User|user|Auth|auth)/(?P<path>[\s\S]+)$", unknown_route),
 ]

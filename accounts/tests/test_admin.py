@@ -97,17 +97,16 @@ def test_create_login_for_reseller(admin_client_for, reseller):
 
 
 def test_issue_api_key_shows_plaintext_once(admin_client_for, reseller):
-    response = admin_client_for.post(
-        "/admin/accounts/apikey/add/", {"reseller": reseller.pk, "name": "billing"}, follow=True
-    )
+    response = admin_client_for.post("/admin/accounts/apikey/add/", {"reseller": reseller.pk, "name": "billing"})
 
     api_key = ApiKey.objects.get()
-    texts = message_texts(response)
-    shown = [re.search(r"itg_live_[A-Za-z0-9_-]+", text) for text in texts]
-    plaintext = next(match.group(0) for match in shown if match)
+    match = re.search(r'<code id="shown-secret">(itg_live_[A-Za-z0-9_-]+)</code>', response.content.decode())
+    plaintext = match.group(1)
     client = APIClient()
     client.credentials(HTTP_API_KEY=plaintext)
     assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert message_texts(response) == []
     assert api_key.reseller == reseller
     assert api_key.name == "billing"
     assert api_key.digest == keys.digest_key(plaintext)
@@ -221,13 +220,15 @@ def test_change_page_never_shows_hash(admin_client_for, make_user):
 
 
 def test_add_vpn_user_generates_password(admin_client_for, reseller):
-    response = admin_client_for.post("/admin/accounts/vpnuser/add/", vpn_user_form(reseller), follow=True)
+    response = admin_client_for.post("/admin/accounts/vpnuser/add/", vpn_user_form(reseller))
 
     user = VpnUser.objects.get()
-    match = re.search(r"The password of alice is (\S+)\. Copy it now", " ".join(message_texts(response)))
+    match = re.search(r'<code id="shown-secret">([^<]+)</code>', response.content.decode())
     assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
     assert match is not None
     assert user.check_password(match.group(1))
+    assert match.group(1).encode() not in admin_client_for.get(f"/admin/accounts/vpnuser/{user.pk}/change/").content
 
 
 def test_add_vpn_user_taken_username_error(admin_client_for, reseller, make_user):

@@ -102,6 +102,15 @@ def test_createreseller_duplicate_login_rolls_back(db):
             "This password is too common.",
         ),
         (["X", "--login", "acme", "--password", "password"], "--password is too weak: This password is too common."),
+        (
+            ["X", "--login", "u", "--password", "1234"],
+            "--password is too weak: This password is too short. It must contain at least 8 characters. "
+            "This password is too common. This password is entirely numeric.",
+        ),
+        (
+            ["X", "--login", "acme-admin", "--password", "acme-admin"],
+            "--password is too weak: The password is too similar to the username.",
+        ),
     ],
 )
 def test_createreseller_bad_arguments(db, args, message):

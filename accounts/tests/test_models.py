@@ -191,7 +191,7 @@ def test_api_key_touch_resolution(reseller, django_assert_num_queries):
     assert ApiKey.objects.get(pk=api_key.pk).last_used_at == start + timedelta(minutes=1)
 
 
-def test_api_key_touch_stale_copy_does_not_move_back(reseller):
+def test_touch_never_moves_back(reseller):
     api_key, _ = reseller.issue_api_key()
     stale = ApiKey.objects.get(pk=api_key.pk)
     start = timezone.now()

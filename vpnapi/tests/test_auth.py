@@ -297,3 +297,25 @@ def test_auth_wrong_password_keeps_old_hash(api, alice):
 
     assert response.status_code == 401
     assert VpnUser.objects.get(pk=alice.pk).password == old_hash
+
+
+def test_auth_unknown_user_checks_dummy_hash(api, monkeypatch):
+    checked = []
+    monkeypatch.setattr("vpnapi.credentials._password_matches_dummy", checked.append)
+
+    response = auth(api, "nobody", "some-password")
+
+    assert response.status_code == 401
+    assert checked == ["some-password"]
+
+
+def test_auth_logs_never_contain_password(api, alice, caplog):
+    caplog.set_level("DEBUG")
+
+    auth(api, "alice", "wrong-horse-battery")
+    auth(api, "alice", "correct-horse")
+
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "alice" in logged
+    assert "wrong-horse-battery" not in logged
+    assert "correct-horse" not in logged

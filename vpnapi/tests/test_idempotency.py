@@ -1,8 +1,10 @@
 """Retried creates with an Idempotency-Key header."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import VpnUser
@@ -124,3 +126,21 @@ def test_bad_key_header_is_400(api, key):
         "send a new random value for each new request.",
     }
     assert VpnUser.objects.count() == 0
+
+
+def test_purge_deletes_only_expired(api, reseller):
+    create(api, {}, "old-1")
+    create(api, {}, "old-2")
+    create(api, {}, "fresh")
+    IdempotencyRecord.objects.exclude(key_digest=IdempotencyRecord.objects.latest("id").key_digest).update(
+        created_at=timezone.now() - timedelta(hours=24, seconds=1)
+    )
+    out = StringIO()
+
+    call_command("purgeidempotency", stdout=out)
+
+    assert out.getvalue() == "Deleted 2 expired Idempotency-Key responses.\n"
+    assert IdempotencyRecord.objects.count() == 1
+    assert VpnUser.objects.count() == 3
+    assert create(api, {}, "fresh").json()["user_id"] == VpnUser.objects.order_by("id").last().pk
+    assert VpnUser.objects.count() == 3

@@ -148,3 +148,18 @@ def test_concurrent_deletes(race_key):
 
     assert sorted(r.status_code for r in responses) == [200, 404, 404]
     assert VpnUser.objects.get(pk=user.pk).deleted_at is not None
+
+
+def test_concurrent_same_key_creates_at_quota(race_key):
+    reseller, plaintext = race_key
+    reseller.quota = 1
+    reseller.save()
+
+    def create():
+        return send_json(client_for(plaintext), "post", "/1.0/User", {"note": "last"}, HTTP_IDEMPOTENCY_KEY="k-3")
+
+    responses = run_concurrently([create] * 3)
+
+    assert [r.status_code for r in responses] == [200] * 3
+    assert len({r.json()["user_id"] for r in responses}) == 1
+    assert VpnUser.objects.filter(reseller=reseller).count() == 1

@@ -53,6 +53,9 @@ def test_paths_never_redirect(api, method, path):
         "/1.0/1%0A",
         "/1.0/a%0Ab/c",
         "/1.0%0A",
+        "/User/a/b",
+        "/user/a/b/",
+        "/auth/extra",
     ],
 )
 def test_unknown_api_route_is_json_404(api, path):
@@ -64,15 +67,14 @@ def test_unknown_api_route_is_json_404(api, path):
     assert response.json()["error"] == "not_found"
 
 
-@pytest.mark.parametrize("path", ["/User/a/b", "/user/1/wireguard/2/x", "/Stats/a/b", "/node/nothing", "/AUTH/x"])
+@pytest.mark.parametrize("path", ["/user/1/wireguard/2/x", "/Stats/a/b", "/node/nothing", "/Node/Peers/x"])
 def test_unknown_alias_route_is_json_404(api, path):
     response = api.get(path)
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
-    assert response.json() == error(
-        "not_found", f"There is no API route {path!r}: see /1.0/docs for the list of routes."
-    )
+    assert response.json()["success"] == "error"
+    assert response.json()["error"] == "not_found"
 
 
 def test_unknown_page_is_html_404(db):
@@ -147,6 +149,24 @@ def test_accept_header_ignored(api):
     assert response["Content-Type"] == "application/json; charset=utf-8"
 
 
+@pytest.mark.parametrize("path", ["/1.0/User", "/user/", "/Auth"])
+def test_disallowed_host_is_json_400(api, path):
+    response = api.get(path, HTTP_HOST="unknown.example")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == error(
+        "bad_request", "The request is malformed or its Host header is not served here: check the URL and Host."
+    )
+
+
+def test_disallowed_host_outside_api_stays_html(db):
+    response = APIClient().get("/accounts/login/", HTTP_HOST="unknown.example")
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
 # --- Server errors -----------------------------------------------------------
 
 
@@ -168,6 +188,16 @@ def test_server_error_is_json_without_traceback(api, monkeypatch, settings, debu
     )
     assert b"secret detail" not in response.content
     assert b"Traceback" not in response.content
+
+
+def test_server_error_without_prefix_is_json(api, monkeypatch):
+    monkeypatch.setattr(UserListView, "get", explode)
+
+    response = api.get("/user")
+
+    assert response.status_code == 500
+    assert response.json()["error"] == "server_error"
+    assert b"secret detail" not in response.content
 
 
 def test_server_error_is_logged(api, monkeypatch, caplog):
@@ -203,23 +233,6 @@ def test_middleware_error_is_json(settings, db):
     )
     assert page_response.status_code == 500
     assert page_response["Content-Type"] == "text/html; charset=utf-8"
-
-
-def test_unknown_host_is_json_400(api):
-    response = api.get("/1.0/User", HTTP_HOST="evil.example")
-
-    assert response.status_code == 400
-    assert response["Content-Type"] == "application/json"
-    assert response.json() == error(
-        "bad_request", "The Host header names a host this server does not serve: send the API's own host name."
-    )
-
-
-def test_unknown_host_outside_api_is_html(db):
-    response = APIClient().get("/accounts/login/", HTTP_HOST="evil.example")
-
-    assert response.status_code == 400
-    assert response["Content-Type"] == "text/html; charset=utf-8"
 
 
 # --- JSON bodies ---------------------------------------------------------------
@@ -267,6 +280,13 @@ def test_invalid_utf8_is_400(api):
 
     assert response.status_code == 400
     assert response.json() == error("bad_request", "The request body is not valid UTF-8: send JSON encoded as UTF-8.")
+
+
+def test_byte_order_mark_is_skipped(api):
+    response = api.generic("POST", "/1.0/User", b'\xef\xbb\xbf{"note": "bom"}', content_type="application/json")
+
+    assert response.status_code == 200
+    assert VpnUser.objects.get().note == "bom"
 
 
 def test_deeply_nested_json_is_400(api):

@@ -153,12 +153,14 @@ class UserListView(ApiView):
             raise conflict("Another request with this Idempotency-Key is in progress: retry shortly.") from None
         except UsernameTaken as error:
             if key is not None:
-                # A concurrent request with the same key and a chosen username
-                # loses on the username, not on the key; it gets the winner's
-                # answer like any other retry.
+                # A concurrent request with the same key can lose on the
+                # username or the quota before it reaches the key. It gets the
+                # winner's stored response, like any other retry.
                 idempotency.replay_winner(reseller, key, raw_data)
             raise conflict(f"The username {error.username} is taken: choose another one.") from None
         except QuotaExceeded as error:
+            if key is not None:
+                idempotency.replay_winner(reseller, key, raw_data)
             raise forbidden(
                 f"The reseller has reached its quota of {error.quota} live users: "
                 "delete users or ask the provider for a larger quota."
