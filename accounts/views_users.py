@@ -4,6 +4,7 @@ import csv
 import logging
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -51,7 +52,11 @@ def quota_message(quota):
 def user_list(request):
     user_filter = VpnUserFilter(request.GET, queryset=live_users(request.reseller))
     table = VpnUserTable(user_filter.qs)
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    # Pagination is set here rather than by RequestConfig, which would take
+    # the page size from a per_page parameter and raise EmptyPage below 1.
+    RequestConfig(request, paginate=False).configure(table)
+    table.paginator = Paginator(table.rows, PAGE_SIZE)
+    table.page = table.paginator.get_page(request.GET.get("page"))
     return render(request, "dashboard/users/list.html", {"filter": user_filter, "table": table})
 
 

@@ -1,6 +1,6 @@
 """Serializer fields that apply the API's input rules."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -102,13 +102,25 @@ class ExpiryField(serializers.Field):
             "Unix seconds such as 1896134399, or null; got {value}."
         ),
         "naive": "Add a time zone offset to {value}, for example {value}Z for UTC.",
+        "range": "Send a time from 0001-01-02 to 9999-12-30 (UTC); got {value}.",
     }
+
+    # One day inside the range of Python's datetime, so that converting the
+    # value to any time zone, as the dashboard does to show it, cannot overflow.
+    earliest = datetime.min.replace(tzinfo=UTC) + timedelta(days=1)
+    latest = datetime.max.replace(tzinfo=UTC) - timedelta(days=1)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("allow_null", True)
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
+        parsed = self._parse(data)
+        if not self.earliest <= parsed <= self.latest:
+            self.fail("range", value=_show(data))
+        return parsed
+
+    def _parse(self, data):
         if isinstance(data, bool):
             self.fail("invalid", value=_show(data))
         if isinstance(data, (int, float)):

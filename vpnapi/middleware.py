@@ -7,7 +7,9 @@ logger = logging.getLogger(__name__)
 
 # /1.0 and everything under it, and the routes' aliases without the prefix,
 # in the reference's spelling and in lower case.
-API_PATH = re.compile(r"^/(?:1\.0|Auth|auth|User|user|Stats|stats|Wireguard|wireguard|Ipcheck|ipcheck)(?:/|$)")
+API_PATH = re.compile(
+    r"^/(?:1\.0|Auth|auth|User|user|Stats|stats|Wireguard|wireguard|Ipcheck|ipcheck|Node|node)(?:/|$)"
+)
 
 # Error codes and messages for HTML error pages that Django returns outside
 # the API view, such as for a Host header not in ALLOWED_HOSTS (400).

@@ -1,4 +1,5 @@
 import json
+import sys
 
 from django.conf import settings
 from rest_framework import parsers
@@ -40,6 +41,12 @@ class StrictJSONParser(parsers.BaseParser):
         except RecursionError:
             # About 1,000 nested brackets reach Python's default recursion limit.
             raise ParseError("The request body nests arrays or objects too deeply: send a flat JSON object.") from None
+        except ValueError:
+            # json.loads raises ValueError for integers longer than sys.get_int_max_str_digits() (4300 by default).
+            raise ParseError(
+                f"The request body contains an integer longer than {sys.get_int_max_str_digits()} digits: "
+                "send a shorter number."
+            ) from None
         if not isinstance(data, dict):
             raise ParseError(f"The request body must be a JSON object, not {_json_type(data)}: send {{...}}.")
         return data

@@ -1,3 +1,5 @@
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
@@ -21,7 +23,9 @@ class StrictSerializer(serializers.Serializer):
     """
 
     def to_internal_value(self, data):
-        unknown = sorted(set(data) - set(self.fields))
+        # A value that is not an object, such as a list entry of 5, is left to
+        # DRF, which rejects it with "Expected a dictionary".
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, Mapping) else []
         if unknown:
             allowed = ", ".join(sorted(self.fields))
             raise serializers.ValidationError(

@@ -70,6 +70,17 @@ def apply_report(server, entries, now=None):
         # overlapping reports cannot both open the same session.
         VpnServer.objects.select_for_update().filter(pk=server.pk).first()
         resolved = resolve_users(entries)
+        # Lock the named users' rows, in id order, so that a concurrent
+        # deletion either waits for this report and then closes the sessions
+        # it opens, or commits first and drops its user from the report.
+        still_live = set(
+            VpnUser.objects.select_for_update()
+            .live()
+            .filter(pk__in=set(resolved.values()))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        resolved = {index: user_id for index, user_id in resolved.items() if user_id in still_live}
         open_sessions = {}
         duplicates = []
         for session in Session.objects.filter(server=server, ended_at__isnull=True).order_by("id"):

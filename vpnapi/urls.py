@@ -61,9 +61,11 @@ urlpatterns += [
     ),
 ]
 
-# Must stay last: everything else under /1.0/ is a JSON 404.
+# Must stay last: everything else under /1.0/ is a JSON 404. The path may
+# contain a newline (%0A), which "." does not match and Django's full match
+# would otherwise leave to its HTML 404 page.
 fallback_urlpatterns = [
-    re_path(r"^1\.0(?:/(?P<path>.*))?$", unknown_route),
+    re_path(r"^1\.0(?:/(?P<path>[\s\S]*))?\n?$", unknown_route),
     # Deeper paths under the aliases without /1.0 are API paths too.
-    re_path(r"^(?:User|user|Auth|auth)/(?P<path>.+)$", unknown_route),
+    re_path(r"^(?:User|user|Auth|auth)/(?P<path>[\s\S]+)$", unknown_route),
 ]

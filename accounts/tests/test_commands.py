@@ -88,6 +88,21 @@ def test_createreseller_duplicate_login_rolls_back(db):
         (["   "], "The reseller name must be 1 to 100 characters: got ''."),
         (["n" * 101], f"The reseller name must be 1 to 100 characters: got '{'n' * 101}'."),
         (
+            ["X", "--login", "a b", "--password", "a long password"],
+            "--login='a b' is invalid: Enter a valid username. This value may contain only letters, "
+            "numbers, and @/./+/-/_ characters.",
+        ),
+        (
+            ["X", "--login", "u" * 151, "--password", "a long password"],
+            f"--login='{'u' * 151}' is too long: use at most 150 characters.",
+        ),
+        (
+            ["X", "--login", "acme", "--password", "x"],
+            "--password is too weak: This password is too short. It must contain at least 8 characters. "
+            "This password is too common.",
+        ),
+        (["X", "--login", "acme", "--password", "password"], "--password is too weak: This password is too common."),
+        (
             ["X", "--login", "u", "--password", "1234"],
             "--password is too weak: This password is too short. It must contain at least 8 characters. "
             "This password is too common. This password is entirely numeric.",

@@ -208,6 +208,9 @@ def test_unknown_and_deleted_users_are_listed(node, make_user):
         {"username": "alice", "protocol": "openvpn", "tunnel_address": 5},
         {"username": "alice", "protocol": "openvpn", "since": 5},
         {"username": "ali\x00ce", "protocol": "openvpn"},
+        5,
+        "alice",
+        ["alice", "openvpn"],
     ],
 )
 def test_invalid_entry_is_rejected(node, make_user, entry):

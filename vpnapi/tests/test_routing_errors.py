@@ -50,6 +50,9 @@ def test_paths_never_redirect(api, method, path):
         "/1.0/USER",
         "/1.0/Auth/extra",
         "/1.0/%00",
+        "/1.0/1%0A",
+        "/1.0/a%0Ab/c",
+        "/1.0%0A",
         "/User/a/b",
         "/user/a/b/",
         "/auth/extra",
@@ -62,6 +65,23 @@ def test_unknown_api_route_is_json_404(api, path):
     assert response["Content-Type"] == "application/json"
     assert response.json()["success"] == "error"
     assert response.json()["error"] == "not_found"
+
+
+@pytest.mark.parametrize("path", ["/user/1/wireguard/2/x", "/Stats/a/b", "/node/nothing", "/Node/Peers/x"])
+def test_unknown_alias_route_is_json_404(api, path):
+    response = api.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["success"] == "error"
+    assert response.json()["error"] == "not_found"
+
+
+def test_unknown_page_is_html_404(db):
+    response = APIClient().get("/nothing-here")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "text/html; charset=utf-8"
 
 
 def test_unknown_api_route_message(db):
@@ -189,6 +209,32 @@ def test_server_error_is_logged(api, monkeypatch, caplog):
     assert messages == ["Unhandled error on GET /1.0/User"]
 
 
+class ExplodingMiddleware:
+    """Raise outside any view, where only Django's 500 handler can answer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raise RuntimeError("secret detail that must stay in the log")
+
+
+def test_middleware_error_is_json(settings, db):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, f"{__name__}.ExplodingMiddleware"]
+    client = APIClient(raise_request_exception=False)
+
+    api_response = client.get("/1.0/User")
+    page_response = client.get("/dashboard/")
+
+    assert api_response.status_code == 500
+    assert api_response["Content-Type"] == "application/json"
+    assert api_response.json() == error(
+        "server_error", "The server failed to handle the request. It has been logged; try again later."
+    )
+    assert page_response.status_code == 500
+    assert page_response["Content-Type"] == "text/html; charset=utf-8"
+
+
 # --- JSON bodies ---------------------------------------------------------------
 
 
@@ -251,6 +297,16 @@ def test_deeply_nested_json_is_400(api):
     assert response.json() == error(
         "bad_request", "The request body nests arrays or objects too deeply: send a flat JSON object."
     )
+
+
+def test_integer_over_digit_limit_is_400(api):
+    response = send_json(api, "post", "/1.0/User", '{"account_type": ' + "9" * 5000 + "}")
+
+    assert response.status_code == 400
+    assert response.json() == error(
+        "bad_request", "The request body contains an integer longer than 4300 digits: send a shorter number."
+    )
+    assert VpnUser.objects.count() == 0
 
 
 @pytest.mark.parametrize("size", [64 * 1024 + 1, 3 * 1024 * 1024])

@@ -109,8 +109,8 @@ def test_create_expiry_as_unix_seconds(api):
 @pytest.mark.parametrize(
     ("value", "shown"),
     [
-        ("0001-01-01T00:00:00Z", "Mon, 01 Jan 0001 00:00:00 GMT"),
-        (253402300799, "Fri, 31 Dec 9999 23:59:59 GMT"),
+        ("0001-01-02T00:00:00Z", "Tue, 02 Jan 0001 00:00:00 GMT"),
+        (253402214399, "Thu, 30 Dec 9999 23:59:59 GMT"),
         (" 2030-01-01T00:00:00Z ", "Tue, 01 Jan 2030 00:00:00 GMT"),
         ("2030-01-01 01:00:00+01:00", "Tue, 01 Jan 2030 00:00:00 GMT"),
     ],
@@ -264,6 +264,16 @@ INVALID_CREATE_BODIES = [
         "expires_at",
         "Send an ISO 8601 date-time with an offset such as 2030-01-31T23:59:59Z, "
         "Unix seconds such as 1896134399, or null; got True.",
+    ),
+    (
+        {"expires_at": "0001-01-01T23:59:59Z"},
+        "expires_at",
+        "Send a time from 0001-01-02 to 9999-12-30 (UTC); got '0001-01-01T23:59:59Z'.",
+    ),
+    (
+        {"expires_at": 253402300799},
+        "expires_at",
+        "Send a time from 0001-01-02 to 9999-12-30 (UTC); got 253402300799.",
     ),
     (
         {"expires_at": 10**20},

@@ -26,10 +26,7 @@ class Command(BaseCommand):
         if quota is not None and quota < 0:
             raise CommandError(f"--quota={quota} is negative: give 0 or more.")
         if login:
-            try:
-                validate_password(password, User(username=login))
-            except ValidationError as error:
-                raise CommandError(f"--password is too weak: {' '.join(error.messages)}") from None
+            check_login(login, password)
 
         # Everything is created in one transaction, so a failure leaves no
         # reseller without its login or key.
@@ -52,3 +49,17 @@ class Command(BaseCommand):
             self.stdout.write(f"Dashboard login: {login}")
         self.stdout.write("The API key is shown only now; store it safely.")
         self.stdout.write(f"API-KEY: {plaintext}")
+
+
+def check_login(login, password):
+    """Raise CommandError unless the login passes the checks the admin applies to dashboard logins."""
+    try:
+        User.username_validator(login)
+    except ValidationError as error:
+        raise CommandError(f"--login={login!r} is invalid: {' '.join(error.messages)}") from None
+    if len(login) > User._meta.get_field("username").max_length:
+        raise CommandError(f"--login={login!r} is too long: use at most 150 characters.")
+    try:
+        validate_password(password, user=User(username=login))
+    except ValidationError as error:
+        raise CommandError(f"--password is too weak: {' '.join(error.messages)}") from None
