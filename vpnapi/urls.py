@@ -27,7 +27,9 @@ urlpatterns = [
     api_route("Auth", "", AuthView.as_view(), "api-auth"),
     api_route("User", "", UserListView.as_view(), "api-users"),
     api_route("User", r"/(?P<identifier>[^/]+)", UserDetailView.as_view(), "api-user"),
-    api_route("Stats", r"/(?P<option>[^/]*)", StatsView.as_view(), "api-stats"),
+    # The option is optional in the pattern so that /Stats without one gets
+    # the 404 listing the options rather than a redirect to /Stats/.
+    api_route("Stats", r"(?:/(?P<option>[^/]*))?", StatsView.as_view(), "api-stats"),
     api_route("Wireguard", "", WireguardView.as_view(), "api-wireguard"),
     api_route("Ipcheck", "", IpcheckView.as_view(), "api-ipcheck"),
     api_route("Node", "/(?:Peers|peers)", PeersView.as_view(), "api-node-peers"),

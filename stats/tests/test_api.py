@@ -139,3 +139,15 @@ def test_query_count_is_constant(api, pinned_clock, reseller, password_hash, ser
     # and deletions by month.
     assert len(queries) == 5
     assert response.json()["tdata"][0]["total_user"] == user_count - user_count // 5
+
+
+@pytest.mark.parametrize("path", ["/1.0/Stats", "/Stats", "/stats/", "/1.0/Stats/"])
+def test_missing_option_lists_options(api, path):
+    response = api.get(path)
+
+    assert response.status_code == 404
+    assert response.json() == {
+        "success": "error",
+        "error": "not_found",
+        "message": "There is no statistics option '': use one of all, summary, monthly.",
+    }

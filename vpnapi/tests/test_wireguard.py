@@ -155,6 +155,15 @@ def test_megabyte_key_is_rejected(api, alice):
     assert WireguardKey.objects.count() == 0
 
 
+def test_long_key_within_body_limit_is_rejected(api, alice):
+    response = register(api, "alice", "A" * 60_000)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid"
+    assert list(response.json()["fields"]) == ["pubkey"]
+    assert WireguardKey.objects.count() == 0
+
+
 def test_missing_key_is_rejected(api, alice):
     response = api.post("/1.0/Wireguard", {"username": "alice", "password": PASSWORD}, format="json")
 

@@ -95,6 +95,27 @@ def test_rotation_to_taken_key_conflicts(api, alice, alice_key, make_user):
     assert alice_key.public_key == before
 
 
+def test_rotation_onto_own_other_key_conflicts(api, alice, alice_key):
+    second = WireguardKey.objects.create(
+        user=alice, public_key=new_key(), ipv4_address="10.64.0.12", ipv6_address="fc00:bbbb:bbbb:bb01::12"
+    )
+    before = alice_key.public_key
+
+    response = api.put(f"/1.0/User/{alice.pk}/Wireguard/{alice_key.pk}", {"pubkey": second.public_key}, format="json")
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "success": "error",
+        "error": "conflict",
+        "message": (
+            "This public key is already registered: send a new key from `wg genkey`, "
+            "or remove the key that holds it first."
+        ),
+    }
+    alice_key.refresh_from_db()
+    assert alice_key.public_key == before
+
+
 def test_rotation_rejects_invalid_key(api, alice, alice_key):
     before = alice_key.public_key
 

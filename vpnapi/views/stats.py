@@ -20,7 +20,8 @@ class StatsView(ApiView):
         responses={200: schema.StatisticsSerializer, 404: schema.error_response(404)},
         examples=schema.STATS_EXAMPLES,
     )
-    def get(self, request, option):
+    def get(self, request, option=None):
+        option = option or ""
         if option.lower() not in OPTIONS:
             raise not_found(f"There is no statistics option {option!r}: use one of {', '.join(OPTIONS)}.")
 

@@ -195,7 +195,11 @@ class UserWireguardDetailView(ApiView):
         try:
             wireguard.rotate_key(key, data["pubkey"])
         except wireguard.KeyTaken:
-            raise key_taken() from None
+            # The holder may be this user's other key, so do not say "another user".
+            raise conflict(
+                "This public key is already registered: send a new key from `wg genkey`, "
+                "or remove the key that holds it first."
+            ) from None
         return Response({**key_body(key), "key_id": key.pk})
 
     @extend_schema(
