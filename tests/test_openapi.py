@@ -104,6 +104,8 @@ def test_every_api_route_is_in_schema(schema):
 def test_canonical_path_of_api_routes():
     assert canonical_path(r"^(?:1\.0/)?(?:User|user)/(?P<identifier>[^/]+)/?$") == "/1.0/User/{identifier}"
     assert canonical_path(r"^(?:1\.0/)?(?:Stats|stats)/(?P<option>[^/]+)/?$") == "/1.0/Stats/{option}"
+    assert canonical_path(r"^(?:1\.0/)?(?:Stats|stats)(?:/(?P<option>[^/]*))?/?$") == "/1.0/Stats/{option}"
+    assert canonical_path(r"^(?:1\.0/)?(?:Node|node)/(?:Peers|peers)/?$") == "/1.0/Node/Peers"
     assert canonical_path(r"^1\.0/openapi\.json$") is None
 
 

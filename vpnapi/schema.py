@@ -520,6 +520,8 @@ def error_example(name, status, code, message, fields=None):
 _OPTIONAL_VERSION_PREFIX = r"^(?:1\.0/)?"
 _NAME_ALTERNATIVES = re.compile(r"\(\?:([^|()]+)\|[^|()]+\)")
 _NAMED_GROUP = re.compile(r"\(\?P<(\w+)>[^()]*\)")
+# An optional last segment, such as Stats' (?:/{option})?, is documented as required.
+_OPTIONAL_PARAMETER = re.compile(r"\(\?:(/\{\w+\})\)\?")
 _OPTIONAL_SLASH_END = re.compile(r"/\?\$$")
 _REGEX_SYNTAX = re.compile(r"[\\()?|^$*+\[\]]")
 
@@ -539,6 +541,7 @@ def canonical_path(path_regex):
     body = _OPTIONAL_SLASH_END.sub("", body)
     body = _NAME_ALTERNATIVES.sub(r"\1", body)
     body = _NAMED_GROUP.sub(r"{\1}", body)
+    body = _OPTIONAL_PARAMETER.sub(r"\1", body)
     body = body.replace(r"\.", ".")
     if _REGEX_SYNTAX.search(body):
         raise ValueError(
