@@ -5,6 +5,7 @@ model, so the dashboard accepts exactly what the API accepts.
 """
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import (
@@ -74,7 +75,6 @@ class VpnUserFieldsForm(forms.Form):
         required=False,
         input_formats=EXPIRY_INPUT_FORMATS,
         widget=ExpiryInput(),
-        help_text=_("Leave empty for no expiry. After this time the user can no longer log in to the VPN."),
     )
     note = forms.CharField(
         label=_("Note"),
@@ -85,6 +85,14 @@ class VpnUserFieldsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For your own reference; searchable in the user list."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Naive input is read in the active time zone, which is TIME_ZONE.
+        self.fields["expires_at"].help_text = _(
+            "Leave empty for no expiry. After this time the user can no longer log in to the VPN. "
+            "Times are in %(zone)s."
+        ) % {"zone": timezone.get_current_timezone_name()}
 
 
 class VpnUserCreateForm(VpnUserFieldsForm):

@@ -12,7 +12,7 @@ from vpnapi.views.auth import AuthView
 from vpnapi.views.fallback import unknown_route
 from vpnapi.views.ipcheck import IpcheckView
 from vpnapi.views.node import PeersView, SessionReportView
-from vpnapi.views.stats import StatsView
+from vpnapi.views.stats import StatsView, StatsWithoutOptionView
 from vpnapi.views.users import UserDetailView, UserListView
 from vpnapi.views.wireguard import UserWireguardDetailView, UserWireguardListView, WireguardView
 
@@ -27,9 +27,7 @@ urlpatterns = [
     api_route("Auth", "", AuthView.as_view(), "api-auth"),
     api_route("User", "", UserListView.as_view(), "api-users"),
     api_route("User", r"/(?P<identifier>[^/]+)", UserDetailView.as_view(), "api-user"),
-    # The option is optional in the pattern so that /Stats without one gets
-    # the 404 listing the options rather than a redirect to /Stats/.
-    api_route("Stats", r"(?:/(?P<option>[^/]*))?", StatsView.as_view(), "api-stats"),
+    api_route("Stats", r"/(?P<option>[^/]*)", StatsView.as_view(), "api-stats"),
     api_route("Wireguard", "", WireguardView.as_view(), "api-wireguard"),
     api_route("Ipcheck", "", IpcheckView.as_view(), "api-ipcheck"),
     api_route("Node", "/(?:Peers|peers)", PeersView.as_view(), "api-node-peers"),
@@ -67,6 +65,9 @@ urlpatterns += [
 # contain a newline (%0A), which "." does not match and Django's full match
 # would otherwise leave to its HTML 404 page.
 fallback_urlpatterns = [
+    # /Stats without an option gets the 404 that lists the options rather
+    # than a redirect to /Stats/.
+    api_route("Stats", "", StatsWithoutOptionView.as_view(), "api-stats-index"),
     re_path(r"^1\.0(?:/(?P<path>[\s\S]*))?\n?$", unknown_route),
     # Deeper paths under the aliases without /1.0 are API paths too.
     re_path(r"^(?:User|user|Auth|auth)/(?P<path>[\s\S]+)$", unknown_route),

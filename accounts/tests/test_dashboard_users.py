@@ -526,3 +526,12 @@ def test_bulk_requires_csrf_token(csrf_dashboard, make_user):
     alice.refresh_from_db()
     assert response.status_code == 403
     assert alice.enable is True
+
+
+def test_create_form_names_expiry_time_zone(dashboard, settings):
+    settings.TIME_ZONE = "America/Los_Angeles"
+
+    response = dashboard.get("/dashboard/users/new/")
+
+    assert response.status_code == 200
+    assert "Times are in America/Los_Angeles." in response.content.decode()

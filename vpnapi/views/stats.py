@@ -33,3 +33,8 @@ class StatsView(ApiView):
         if option in ("all", "monthly"):
             body["data"] = queries.monthly(reseller)
         return Response(body)
+
+
+@extend_schema(exclude=True)
+class StatsWithoutOptionView(StatsView):
+    """Answer /Stats with no option; the schema documents only /Stats/{option}."""
