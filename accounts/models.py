@@ -274,6 +274,14 @@ class VpnUser(models.Model):
                 include=["enable", "account_type", "deleted_at", "id"],
                 name="vpnuser_reseller_created_idx",
             ),
+            # The monthly statistics' deletions: one reseller's deleted users
+            # grouped by deleted_at. Only deleted rows are indexed, so the
+            # query no longer scans every live user to find none.
+            models.Index(
+                fields=["reseller", "deleted_at"],
+                condition=Q(deleted_at__isnull=False),
+                name="vpnuser_deleted_idx",
+            ),
         ]
 
     def __str__(self):

@@ -200,8 +200,6 @@ def main():
                 [str(ROOT / ".ci" / "postgres"), "start", pg_dir], check=True, capture_output=True, text=True
             ).stdout.strip()
             env["DATABASE_URL"] = url
-            admin_url = url.rsplit("/", 1)[0] + "/postgres"
-            subprocess.run(["psql", admin_url, "-qc", "CREATE DATABASE integrity"], check=True)
         manage(env, "migrate", "--no-input")
         manage(env, "collectstatic", "--no-input")
         print(f"Seeding {args.users} users...", flush=True)
