@@ -81,8 +81,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # "database is locked" half-way through a transaction.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 else:
-    # A new PostgreSQL connection per request cut throughput several times
-    # over in measurements, so connections are kept and checked before reuse.
+    # Opening a PostgreSQL connection costs a round trip and authentication,
+    # so connections are kept between requests and checked before reuse.
     DATABASES["default"]["CONN_MAX_AGE"] = env.read_int("CONN_MAX_AGE", default=60, minimum=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 

@@ -1,7 +1,7 @@
-"""Replaying the first answer to a retried create request.
+"""Replaying the first response to a retried create request.
 
 A billing system that times out and retries sends the same Idempotency-Key
-header. For IDEMPOTENCY_WINDOW the same key and body get the stored answer
+header. For IDEMPOTENCY_WINDOW the same key and body get the stored response
 instead of creating a second user; the same key with another body gets 409.
 """
 
@@ -49,7 +49,7 @@ def _request_digest(data):
 
 
 class Replay(Exception):
-    """Raised to answer with a stored response instead of running the request again."""
+    """Raised to return a stored response instead of running the request again."""
 
     def __init__(self, status_code, body):
         super().__init__(status_code)
@@ -58,7 +58,7 @@ class Replay(Exception):
 
 
 def find_previous(reseller, key, data):
-    """Raise Replay with the stored answer for key, or conflict if the body differs; else return."""
+    """Raise Replay with the stored response for key, or conflict if the body differs; else return."""
     cutoff = timezone.now() - IDEMPOTENCY_WINDOW
     record = IdempotencyRecord.objects.filter(reseller=reseller, key_digest=_digest(key), created_at__gt=cutoff).first()
     if record is None:
@@ -74,12 +74,12 @@ def _replay(record, key, data):
     try:
         body = json.loads(_cipher(key).decrypt(bytes(record.encrypted_body)))
     except InvalidToken:
-        raise conflict("The stored answer for this Idempotency-Key cannot be read: use a new key.") from None
+        raise conflict("The stored response for this Idempotency-Key cannot be read: use a new key.") from None
     raise Replay(record.status_code, body)
 
 
 def remember(reseller, key, data, status_code, body):
-    """Store the answer for key in the caller's transaction.
+    """Store the response for key in the caller's transaction.
 
     The unique constraint on (reseller, key) decides between two concurrent
     requests with the same key: the loser's transaction is rolled back and it
