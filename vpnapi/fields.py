@@ -38,7 +38,7 @@ class TextField(serializers.CharField):
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
-            self.fail("not_a_string", type=_json_type(data))
+            self.fail("not_a_string", type=json_type_name(data))
         character = find_control_character(data)
         if character is not None:
             self.fail("control_character", code=f"U+{ord(character):04X}")
@@ -154,13 +154,16 @@ class ExpiryField(serializers.Field):
         return format_http_date(value)
 
 
-def _json_type(value):
+def json_type_name(value):
+    """Return the JSON type of a parsed value as error messages name it, such as "an array"."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, (int, float)):
         return "a number"
+    if isinstance(value, str):
+        return "a string"
     if isinstance(value, list):
         return "an array"
     if isinstance(value, dict):
@@ -172,7 +175,7 @@ def _show(value, limit=40):
     if isinstance(value, str):
         text = repr(value)
     elif isinstance(value, (list, dict)):
-        text = _json_type(value)
+        text = json_type_name(value)
     else:
         text = str(value)
     return text if len(text) <= limit else text[:limit] + "…"

@@ -6,6 +6,7 @@ from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
 from vpnapi.errors import payload_too_large
+from vpnapi.fields import json_type_name
 
 
 class StrictJSONParser(parsers.BaseParser):
@@ -48,20 +49,8 @@ class StrictJSONParser(parsers.BaseParser):
                 "send a shorter number."
             ) from None
         if not isinstance(data, dict):
-            raise ParseError(f"The request body must be a JSON object, not {_json_type(data)}: send {{...}}.")
+            raise ParseError(f"The request body must be a JSON object, not {json_type_name(data)}: send {{...}}.")
         return data
-
-
-def _json_type(value):
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "an array"
 
 
 def _reject_constant(name):

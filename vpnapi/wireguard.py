@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from accounts.models import VpnUser
-from vpnapi.fields import _json_type
+from vpnapi.fields import json_type_name
 from vpnapi.models import WireguardKey
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class PoolExhausted(Exception):
 def public_key_error(value):
     """Return why value is not a WireGuard public key, or None when it is one."""
     if not isinstance(value, str):
-        return f"Send the public key as a JSON string, not {_json_type(value)}."
+        return f"Send the public key as a JSON string, not {json_type_name(value)}."
     if len(value) != PUBLIC_KEY_LENGTH:
         return (
             f"A WireGuard public key is {PUBLIC_KEY_LENGTH} characters of standard base64, "

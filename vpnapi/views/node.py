@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from vpnapi import schema, sessions
-from vpnapi.fields import TextField, _json_type
+from vpnapi.fields import TextField, json_type_name
 from vpnapi.models import Protocol, WireguardKey
 from vpnapi.permissions import IsNodeKey
 from vpnapi.serializers import StrictSerializer
@@ -56,7 +56,7 @@ class TunnelAddressField(serializers.Field):
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
-            self.fail("invalid", value=_json_type(data))
+            self.fail("invalid", value=json_type_name(data))
         try:
             return str(ipaddress.ip_address(data.strip()))
         except ValueError:
