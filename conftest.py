@@ -1,7 +1,7 @@
 """Shared fixtures: two resellers with API keys, and API clients for each.
 
 The "owner" reseller and the "outsider" reseller exist in most tests, so
-every test can check that one reseller never sees the other's data.
+every test can check that one reseller never reads the other's data.
 """
 
 import pytest

@@ -179,7 +179,7 @@ def generate_password():
 
 
 class UsernameTaken(Exception):
-    """Raised when a live user already holds the username, in any letter case."""
+    """Raised when a live user already has the username, in any letter case."""
 
     def __init__(self, username):
         super().__init__(username)
@@ -267,8 +267,8 @@ class VpnUser(models.Model):
             ),
             # The statistics: one reseller's users filtered and grouped by
             # created_at, counted by flag, type and deletion. The included
-            # columns let PostgreSQL answer from the index alone; SQLite has
-            # no covering indexes and keeps only the key columns.
+            # columns let PostgreSQL read the counts from the index alone.
+            # SQLite has no covering indexes and keeps only the key columns.
             models.Index(
                 fields=["reseller", "created_at"],
                 include=["enable", "account_type", "deleted_at", "id"],
@@ -343,7 +343,7 @@ class VpnUser(models.Model):
     def apply_changes(self, changes):
         """Save the given field values; a new ``password`` is hashed first.
 
-        Raises UsernameTaken when another live user holds the new username.
+        Raises UsernameTaken when another live user has the new username.
         The unique constraint decides, so two requests racing for one name
         cannot both win.
         """

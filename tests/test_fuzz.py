@@ -62,7 +62,7 @@ def fixed_path_parameters(reseller, other_reseller, make_user):
 
     Generated identifiers almost never name a real user or key, so each
     operation on one user also runs with these: the owner's rows reach the
-    success paths, and the other reseller's rows must answer 404 and stay
+    success paths, and the other reseller's rows must return 404 and stay
     unchanged.
     """
     alice = make_user("alice", password="correct-horse-7", note="first customer")

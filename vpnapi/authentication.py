@@ -15,7 +15,7 @@ MAX_KEY_LENGTH = 200
 
 @dataclass
 class ApiCaller:
-    """Who made an API request: a reseller (through an API key) or a VPN server (through its node key)."""
+    """The caller of an API request: a reseller (through an API key) or a VPN server (through its node key)."""
 
     reseller: Reseller | None = None
     server: object | None = None

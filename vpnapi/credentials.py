@@ -31,7 +31,7 @@ def _scope(caller):
 def _cache_key(user, password):
     """Return a cache key that changes whenever the user's password hash changes.
 
-    The key is an HMAC under SECRET_KEY, so the cache never holds anything from
+    The key is an HMAC under SECRET_KEY, so the cache never contains anything from
     which the password could be recovered without the secret.
     """
     message = f"{user.pk}\0{user.password}\0{password}".encode("utf-8", "surrogatepass")
@@ -59,7 +59,7 @@ def invalid_credentials():
 def check_credentials(caller, username, password):
     """Return the live, enabled, unexpired VPN user with these credentials.
 
-    A reseller's key sees that reseller's users; a node key sees every user.
+    A reseller's key checks that reseller's users; a node key checks every user.
     Raises ApiError with 429, 401 invalid_credentials, or 403 user_disabled or
     user_expired (the last two only after the password matched).
     """

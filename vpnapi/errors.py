@@ -130,7 +130,7 @@ def api_exception_handler(exc, context):
     """DRF exception handler: every handled error gets the API's error shape.
 
     Exceptions that are not API errors return None, so DRF re-raises them and
-    ApiErrorMiddleware logs them and answers with a generic 500.
+    ApiErrorMiddleware logs them and returns a generic 500.
     """
     translated = _translate(exc)
     if translated is None:

@@ -83,7 +83,7 @@ def remember(reseller, key, data, status_code, body):
 
     The unique constraint on (reseller, key) decides between two concurrent
     requests with the same key: the loser's transaction is rolled back and it
-    gets the winner's answer, so only one user is created.
+    gets the winner's response, so only one user is created.
     """
     key_digest = _digest(key)
     cutoff = timezone.now() - IDEMPOTENCY_WINDOW

@@ -46,10 +46,10 @@ class VpnServer(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The first answer to a create request sent with an Idempotency-Key header.
+    """The first response to a create request sent with an Idempotency-Key header.
 
-    The key itself is stored only as a digest, and the answer (which holds the
-    new user's password) is encrypted under a key derived from the
+    The key itself is stored only as a digest, and the response (which contains
+    the new user's password) is encrypted under a key derived from the
     Idempotency-Key, so the database alone cannot reveal the password.
     """
 
@@ -71,7 +71,7 @@ class IdempotencyRecord(models.Model):
 
 
 class ExitAddress(models.Model):
-    """A public address that a VPN server's traffic leaves from, as Ipcheck sees it."""
+    """A public address that a VPN server's traffic leaves from, as Ipcheck matches it."""
 
     server = models.ForeignKey(
         VpnServer, verbose_name=_("server"), related_name="exit_addresses", on_delete=models.CASCADE

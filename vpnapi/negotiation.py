@@ -2,7 +2,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 
 
 class JSONOnlyNegotiation(DefaultContentNegotiation):
-    """Always answer in JSON and read a body without Content-Type as JSON.
+    """Always respond in JSON and read a body without Content-Type as JSON.
 
     The API has one representation, so an Accept header asking for another
     still gets JSON rather than a 406. Clients that send a JSON body without

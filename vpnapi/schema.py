@@ -530,10 +530,10 @@ def canonical_path(path_regex):
     """Return the /1.0/<Name> path that an api_route regex matches, or None for other routes.
 
     api_route builds one regex for /1.0/Name, /Name and /name, so the generator
-    gets a single endpoint per route; this turns its regex into the one path
-    integrators should call. Raises ValueError for a regex of another form, so
-    that a new route shape fails schema generation instead of giving a
-    nonsense path.
+    gets a single endpoint per route. This function turns that regex into the
+    one path integrators should call. Raises ValueError for a regex of another
+    form, so that a new route shape fails schema generation instead of giving
+    a nonsense path.
     """
     if not path_regex.startswith(_OPTIONAL_VERSION_PREFIX):
         return None

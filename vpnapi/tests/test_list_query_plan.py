@@ -20,7 +20,7 @@ def query_plan(sql, params):
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             return " | ".join(row[-1] for row in cursor.fetchall())
         # A test table of a few rows makes a sequential scan cheapest, so
-        # PostgreSQL is told to avoid one; the test then shows which index
+        # PostgreSQL is set to avoid one; the test then shows which index
         # can deliver the rows in the requested order.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_sort = off")

@@ -210,7 +210,7 @@ def test_server_error_is_logged(api, monkeypatch, caplog):
 
 
 class ExplodingMiddleware:
-    """Raise outside any view, where only Django's 500 handler can answer."""
+    """Raise outside any view, where only Django's 500 handler can respond."""
 
     def __init__(self, get_response):
         self.get_response = get_response

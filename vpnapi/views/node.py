@@ -104,7 +104,7 @@ class SessionReportView(ApiView):
     """Replace the node's open sessions with the connections it reports now."""
 
     # NOTE: the 64 KiB body limit of every API route caps a report at about
-    # 500 connections; a larger node needs a higher limit for this route.
+    # 500 connections. A larger node needs a higher limit for this route.
 
     permission_classes = [IsNodeKey]
 

@@ -37,4 +37,4 @@ class StatsView(ApiView):
 
 @extend_schema(exclude=True)
 class StatsWithoutOptionView(StatsView):
-    """Answer /Stats with no option; the schema documents only /Stats/{option}."""
+    """Return the options 404 for /Stats with no option; the schema documents only /Stats/{option}."""

@@ -20,8 +20,8 @@ DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
 MAX_SEARCH_LENGTH = 100
 
-# Each sort key maps to its model field; ties are broken by id so that
-# walking the pages returns every user exactly once.
+# Each sort key maps to its model field. ListParameters.ordering() adds id
+# as the tie-breaker, so walking the pages returns every user exactly once.
 SORT_FIELDS = {"userid": "id", "username": "username", "enable": "enable", "created": "created_at"}
 ORDERS = ("asc", "desc")
 
